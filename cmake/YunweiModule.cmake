@@ -1,0 +1,16 @@
+# yunwei_module(name SOURCES ... DEPS ... [PRIVATE_DEPS ...])
+# One static library per module, `yunwei_<name>`, with src/ on the include path.
+function(yunwei_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wold-style-cast -Wno-missing-field-initializers)
+  if(YUNWEI_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(yunwei_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(yunwei_${name} STATIC ${M_SOURCES})
+  target_include_directories(yunwei_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(yunwei_${name} PUBLIC ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS})
+  yunwei_warnings(yunwei_${name})
+endfunction()

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "http/message.h"
+#include "identity/roles.h"
+
+namespace yunwei::store {
+class Database;
+}
+namespace yunwei::identity {
+class UserService;
+class TeamService;
+class AuthService;
+}  // namespace yunwei::identity
+
+namespace yunwei::api {
+
+// What a route needs from its caller: nothing (public), or a session/token with a permission.
+struct RouteSpec {
+  std::string method;
+  std::string pattern;
+  bool is_public = false;
+  identity::Permission permission = identity::Permission::kSelf;
+  std::string summary;
+};
+
+struct Deps {
+  store::Database& db;
+  const core::Clock& clock;
+  identity::UserService& users;
+  identity::TeamService& teams;
+  identity::AuthService& auth;
+  std::string version;
+  std::string commit;
+  bool cookie_secure = false;          // add `Secure` to the session cookie (behind HTTPS)
+  std::function<bool()> accepting;     // false while shutting down: /readyz answers 503
+};
+
+// The JSON API: every route, its permission check, and the Error -> HTTP status mapping.
+// Thread-safe once constructed.
+class Api {
+ public:
+  explicit Api(Deps deps);
+  ~Api();
+  http::Response handle(http::Request& req);
+  // Records a finished request in the metrics.
+  void observe(const http::Request& req, const http::Response& res, std::int64_t duration_ns);
+  const std::vector<RouteSpec>& routes() const;
+  // The OpenAPI 3 document served at /api/v1/openapi.json.
+  static const std::string& openapi_json();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace yunwei::api

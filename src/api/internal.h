@@ -1,0 +1,72 @@
+#pragma once
+// Shared by the api/*.cpp route files; not part of the module's interface.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api.h"
+#include "api/body.h"
+#include "core/result.h"
+#include "http/message.h"
+#include "identity/auth_service.h"
+#include "identity/user.h"
+#include "store/audit.h"
+
+namespace yunwei::api {
+
+using nlohmann::json;
+
+// One request as a route handler sees it.
+class Metrics;
+
+struct Ctx {
+  http::Request& req;
+  Deps& deps;
+  const identity::Principal* principal = nullptr;  // null on public routes
+  const Metrics* metrics = nullptr;
+  store::Actor actor() const {
+    return store::Actor{principal ? std::optional<std::int64_t>(principal->user_id) : std::nullopt,
+                        req.request_id};
+  }
+};
+
+using RouteFn = std::function<core::Result<http::Response>(Ctx&)>;
+
+// Collects routes with their access rule.
+class Registry {
+ public:
+  void add_public(std::string method, std::string pattern, std::string summary, RouteFn fn);
+  void add(std::string method, std::string pattern, identity::Permission permission,
+           std::string summary, RouteFn fn);
+  struct Entry {
+    RouteSpec spec;
+    RouteFn fn;
+  };
+  std::vector<Entry> entries;
+};
+
+void register_ops_routes(Registry& r);
+void register_auth_routes(Registry& r);
+void register_user_routes(Registry& r);
+void register_team_routes(Registry& r);
+void register_audit_routes(Registry& r);
+
+// Responses.
+http::Response json_response(int status, const json& body);
+http::Response no_content();
+int status_for(core::ErrorCode code);
+
+// Formats shared by several resources.
+json user_json(const identity::User& u);
+json team_json(const identity::Team& t);
+json time_json(core::TimeMs t);
+json opt_time_json(const std::optional<core::TimeMs>& t);
+
+// The record version a write expects: the body's "version" or an If-Match header.
+// kInvalidArgument (field "version") when neither is given.
+core::Result<std::int64_t> expected_version(const Ctx& ctx, const Body& body);
+
+}  // namespace yunwei::api

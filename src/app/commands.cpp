@@ -1,0 +1,215 @@
+#include "app/commands.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "api/api.h"
+#include "app/access_log.h"
+#include "app/bootstrap.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "identity/auth_service.h"
+#include "identity/team_service.h"
+#include "identity/user_service.h"
+#include "store/migrations.h"
+#include "yunwei_version.h"
+
+namespace yunwei::app {
+namespace {
+
+int runtime_error(const std::string& message) {
+  std::fprintf(stderr, "yunwei: %s\n", message.c_str());
+  return 1;
+}
+
+identity::PasswordHasher make_hasher(const Settings& s) {
+  return identity::PasswordHasher(s.password_cost == "minimum"
+                                      ? identity::PasswordHasher::Strength::kMinimum
+                                      : identity::PasswordHasher::Strength::kInteractive);
+}
+
+bool read_password(AdminArgs& a) {
+  if (!a.password_stdin) return true;
+  if (!std::getline(std::cin, a.password)) return false;
+  if (!a.password.empty() && a.password.back() == '\r') a.password.pop_back();
+  return true;
+}
+
+}  // namespace
+
+std::string version_string() {
+  return std::string("yunwei ") + YUNWEI_VERSION + " (commit " + YUNWEI_COMMIT + ")";
+}
+
+int run_serve(const Settings& s) {
+  core::setup_logging(s.log_level);
+  if (!core::crypto_init()) return runtime_error("libsodium could not be initialised");
+  core::SystemClock clock;
+  auto db = open_and_migrate(s, clock);
+  if (!db.ok()) return runtime_error(db.error().message);
+  identity::PasswordHasher hasher = make_hasher(s);
+  auto admin_password = bootstrap_identity(**db, clock, hasher);
+  if (!admin_password.ok()) return runtime_error(admin_password.error().message);
+
+  identity::UserService users(**db, clock, hasher);
+  identity::TeamService teams(**db, clock);
+  identity::AuthService auth(**db, clock, hasher);
+  std::atomic<bool> accepting{false};
+  api::Api api(api::Deps{**db, clock, users, teams, auth, YUNWEI_VERSION, YUNWEI_COMMIT,
+                         s.cookie_secure, [&] { return accepting.load(); }});
+
+  std::unique_ptr<AccessLog> access_log;
+  if (s.access_log) access_log = std::make_unique<AccessLog>();
+  http::ServerOptions so;
+  so.host = s.host();
+  so.port = s.port();
+  so.io_threads = s.io_threads;
+  so.worker_threads = s.workers;
+  so.max_body_bytes = static_cast<std::size_t>(s.max_body_bytes);
+  so.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
+  so.header_timeout = std::chrono::milliseconds(s.header_timeout_ms);
+  so.body_timeout = std::chrono::milliseconds(s.body_timeout_ms);
+  so.shutdown_timeout = std::chrono::milliseconds(s.shutdown_timeout_ms);
+  AccessLog* log = access_log.get();
+  http::Server server(
+      so, [&api](http::Request& req) { return api.handle(req); },
+      [&api, log, &clock](const http::Request& req, const http::Response& res, std::int64_t ns) {
+        api.observe(req, res, ns);
+        if (!log) return;
+        std::string line = core::format_iso8601(clock.now_ms());
+        line += ' ';
+        line += req.remote_addr;
+        line += ' ';
+        line += req.method;
+        line += ' ';
+        line += req.target.size() > 512 ? req.target.substr(0, 512) : req.target;
+        line += ' ';
+        line += std::to_string(res.status);
+        for (const auto& h : res.headers) {
+          if (h.name == "content-length") line += ' ' + h.value;
+        }
+        line += ' ';
+        line += std::to_string(ns / 1000);
+        line += "us rid=";
+        line += req.request_id;
+        log->write(line);
+      });
+  if (auto st = server.start(); !st.ok()) return runtime_error(st.error().message);
+  accepting = true;
+
+  std::string url = "http://" + (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
+                    ":" + std::to_string(server.port());
+  std::printf("Yunwei %s listening on %s (database: %s)\n", YUNWEI_VERSION, url.c_str(),
+              (*db)->describe().c_str());
+  if (!admin_password->empty()) {
+    std::printf("First start: created the administrator account\n  username: admin\n  password: %s\n",
+                admin_password->c_str());
+  }
+  std::fflush(stdout);
+  server.run_until_signal();
+  accepting = false;
+  if (access_log) access_log->flush();
+  spdlog::info("stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+int run_migrate(const Settings& s, bool dry_run) {
+  core::setup_logging(s.log_level);
+  core::SystemClock clock;
+  auto db = open_and_migrate(s, clock, false);
+  if (!db.ok()) return runtime_error(db.error().message);
+  if (dry_run) {
+    auto pending = store::pending_migrations(**db);
+    if (!pending.ok()) return runtime_error(pending.error().message);
+    if (pending->empty()) std::printf("no pending migrations\n");
+    for (const auto& m : *pending) std::printf("pending %04d %s\n", m.version, m.name.c_str());
+    return 0;
+  }
+  auto applied = store::migrate(**db, clock);
+  if (!applied.ok()) return runtime_error(applied.error().message);
+  if (applied->empty()) std::printf("database is up to date\n");
+  for (int v : *applied) std::printf("applied %04d\n", v);
+  return 0;
+}
+
+int run_admin_create_user(const Settings& s, AdminArgs a) {
+  core::setup_logging("warn");
+  core::SystemClock clock;
+  auto db = open_and_migrate(s, clock);
+  if (!db.ok()) return runtime_error(db.error().message);
+  if (!read_password(a)) return runtime_error("no password on standard input");
+  bool generated = a.password.empty();
+  if (generated) a.password = core::random_token(12);
+  identity::PasswordHasher hasher = make_hasher(s);
+  identity::UserService users(**db, clock, hasher);
+  identity::NewUser n;
+  n.username = a.username;
+  n.display_name = a.display_name.empty() ? a.username : a.display_name;
+  n.email = a.email;
+  n.roles = a.roles;
+  n.password = a.password;
+  auto u = users.create(store::Actor{std::nullopt, "cli"}, n);
+  if (!u.ok()) {
+    std::fprintf(stderr, "yunwei: %s%s%s\n", u.error().field.c_str(), u.error().field.empty() ? "" : ": ",
+                 u.error().message.c_str());
+    return 2;
+  }
+  std::printf("created user %s (id %lld)\n", u->username.c_str(), static_cast<long long>(u->id));
+  if (generated) std::printf("password: %s\n", a.password.c_str());
+  return 0;
+}
+
+int run_admin_reset_password(const Settings& s, AdminArgs a) {
+  core::setup_logging("warn");
+  core::SystemClock clock;
+  auto db = open_and_migrate(s, clock);
+  if (!db.ok()) return runtime_error(db.error().message);
+  if (!read_password(a)) return runtime_error("no password on standard input");
+  bool generated = a.password.empty();
+  if (generated) a.password = core::random_token(12);
+  identity::PasswordHasher hasher = make_hasher(s);
+  identity::UserService users(**db, clock, hasher);
+  auto found = users.find_by_username(a.username);
+  if (!found.ok()) return runtime_error(found.error().message);
+  if (!*found) {
+    std::fprintf(stderr, "yunwei: no user named %s\n", a.username.c_str());
+    return 2;
+  }
+  auto u = users.set_password(store::Actor{std::nullopt, "cli"}, (*found)->id, a.password);
+  if (!u.ok()) {
+    std::fprintf(stderr, "yunwei: %s\n", u.error().message.c_str());
+    return 2;
+  }
+  std::printf("password of %s reset; their sessions ended\n", a.username.c_str());
+  if (generated) std::printf("password: %s\n", a.password.c_str());
+  return 0;
+}
+
+int run_admin_create_token(const Settings& s, const AdminArgs& a) {
+  core::setup_logging("warn");
+  core::SystemClock clock;
+  auto db = open_and_migrate(s, clock);
+  if (!db.ok()) return runtime_error(db.error().message);
+  identity::PasswordHasher hasher = make_hasher(s);
+  identity::UserService users(**db, clock, hasher);
+  identity::AuthService auth(**db, clock, hasher);
+  auto found = users.find_by_username(a.username);
+  if (!found.ok()) return runtime_error(found.error().message);
+  if (!*found) {
+    std::fprintf(stderr, "yunwei: no user named %s\n", a.username.c_str());
+    return 2;
+  }
+  auto t = auth.create_token(store::Actor{std::nullopt, "cli"}, (*found)->id, a.token_name, std::nullopt);
+  if (!t.ok()) {
+    std::fprintf(stderr, "yunwei: %s\n", t.error().message.c_str());
+    return 2;
+  }
+  std::printf("%s\n", t->secret.c_str());
+  return 0;
+}
+
+}  // namespace yunwei::app

@@ -1,0 +1,142 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <CLI/CLI.hpp>
+
+#include "app/commands.h"
+#include "app/settings.h"
+
+namespace {
+
+using yunwei::app::Settings;
+
+// Finds --config in argv or YUNWEI_CONFIG, before CLI11 parses, so the file's values can
+// become the defaults that flags and environment variables then override.
+std::string find_config(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--config" && i + 1 < argc) return argv[i + 1];
+    if (a.rfind("--config=", 0) == 0) return a.substr(9);
+  }
+  const char* env = std::getenv("YUNWEI_CONFIG");
+  return env ? env : "";
+}
+
+void add_common(CLI::App* cmd, Settings& s) {
+  cmd->add_option("--config", s.config_file, "TOML file with settings")->envname("YUNWEI_CONFIG");
+  cmd->add_option("--data-dir", s.data_dir, "Directory for the SQLite database and attachments")
+      ->envname("YUNWEI_DATA_DIR")
+      ->capture_default_str();
+  cmd->add_option("--db", s.db, "PostgreSQL URL (postgres://user@host/db); default: SQLite in --data-dir")
+      ->envname("YUNWEI_DB");
+  cmd->add_option("--log-level", s.log_level, "trace, debug, info, warn, error or off")
+      ->envname("YUNWEI_LOG_LEVEL")
+      ->capture_default_str();
+  cmd->add_option("--db-pool", s.db_pool, "Database connections (PostgreSQL pool size)")
+      ->envname("YUNWEI_DB_POOL")
+      ->capture_default_str();
+  cmd->add_option("--password-cost", s.password_cost,
+                  "argon2id cost: interactive, or minimum (tests only)")
+      ->envname("YUNWEI_PASSWORD_COST")
+      ->capture_default_str();
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "yunwei: %s\n", message.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings s;
+  if (std::string cfg = find_config(argc, argv); !cfg.empty()) {
+    if (auto st = yunwei::app::load_toml(cfg, s); !st.ok()) return fail(st.error().message);
+  }
+
+  CLI::App app{"Yunwei (运维): IT operations service management in one binary", "yunwei"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every subcommand");
+
+  CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP API, web UI and background workers");
+  add_common(serve, s);
+  serve->add_option("--listen", s.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("YUNWEI_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--io-threads", s.io_threads, "I/O threads (0: one per core)")->envname("YUNWEI_IO_THREADS");
+  serve->add_option("--workers", s.workers, "Request worker threads (0: four per core)")->envname("YUNWEI_WORKERS");
+  serve->add_option("--max-body-bytes", s.max_body_bytes, "Largest request body accepted")
+      ->envname("YUNWEI_MAX_BODY_BYTES")
+      ->capture_default_str();
+  serve->add_option("--idle-timeout-ms", s.idle_timeout_ms, "Keep-alive idle timeout")
+      ->envname("YUNWEI_IDLE_TIMEOUT_MS")
+      ->capture_default_str();
+  serve->add_option("--header-timeout-ms", s.header_timeout_ms, "Time allowed to send request headers")
+      ->envname("YUNWEI_HEADER_TIMEOUT_MS")
+      ->capture_default_str();
+  serve->add_option("--body-timeout-ms", s.body_timeout_ms, "Time allowed to send a body / read a response")
+      ->envname("YUNWEI_BODY_TIMEOUT_MS")
+      ->capture_default_str();
+  serve->add_option("--shutdown-timeout-ms", s.shutdown_timeout_ms, "Grace period for in-flight requests")
+      ->envname("YUNWEI_SHUTDOWN_TIMEOUT_MS")
+      ->capture_default_str();
+  serve->add_option("--access-log", s.access_log, "Log one line per request on stdout (true/false)")
+      ->envname("YUNWEI_ACCESS_LOG")
+      ->capture_default_str();
+  serve->add_option("--cookie-secure", s.cookie_secure, "Mark the session cookie Secure (behind HTTPS)")
+      ->envname("YUNWEI_COOKIE_SECURE");
+
+  CLI::App* migrate = app.add_subcommand("migrate", "Apply database migrations");
+  add_common(migrate, s);
+  bool dry_run = false;
+  migrate->add_flag("--dry-run", dry_run, "List pending migrations without applying them");
+
+  CLI::App* admin = app.add_subcommand("admin", "Manage users and API tokens from the command line");
+  admin->require_subcommand(1);
+  yunwei::app::AdminArgs args;
+  CLI::App* create_user = admin->add_subcommand("create-user", "Create a user");
+  add_common(create_user, s);
+  create_user->add_option("--username", args.username, "Login name")->required();
+  create_user->add_option("--display-name", args.display_name, "Name shown to others");
+  create_user->add_option("--email", args.email, "Email address");
+  create_user->add_option("--roles", args.roles, "admin, agent, approver, requester, auditor")
+      ->delimiter(',')
+      ->default_val(std::vector<std::string>{"agent"});
+  create_user->add_option("--password", args.password, "Password (else one is generated and printed)");
+  create_user->add_flag("--password-stdin", args.password_stdin, "Read the password from standard input");
+  CLI::App* reset = admin->add_subcommand("reset-password", "Set a new password for a user");
+  add_common(reset, s);
+  reset->add_option("--username", args.username, "Login name")->required();
+  reset->add_option("--password", args.password, "New password (else one is generated and printed)");
+  reset->add_flag("--password-stdin", args.password_stdin, "Read the password from standard input");
+  CLI::App* token = admin->add_subcommand("create-token", "Issue an API token for a user");
+  add_common(token, s);
+  token->add_option("--username", args.username, "Owner of the token")->required();
+  token->add_option("--name", args.token_name, "What the token is for")->default_val("cli");
+
+  app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    return fail(what + " (see yunwei --help)");
+  }
+
+  if (app.got_subcommand("version")) {
+    std::printf("%s\n", yunwei::app::version_string().c_str());
+    return 0;
+  }
+  if (auto st = s.validate(); !st.ok()) return fail(st.error().message);
+  if (serve->parsed()) return yunwei::app::run_serve(s);
+  if (migrate->parsed()) return yunwei::app::run_migrate(s, dry_run);
+  if (create_user->parsed()) return yunwei::app::run_admin_create_user(s, args);
+  if (reset->parsed()) return yunwei::app::run_admin_reset_password(s, args);
+  if (token->parsed()) return yunwei::app::run_admin_create_token(s, args);
+  return fail("unknown command");
+}

@@ -1,0 +1,5 @@
+// Compiles Asio and Beast once for the whole program (separate compilation).
+#include <utility>
+
+#include <boost/asio/impl/src.hpp>
+#include <boost/beast/src.hpp>

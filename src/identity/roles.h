@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace yunwei::identity {
+
+enum class Role : std::uint8_t { kAdmin, kAgent, kApprover, kRequester, kAuditor };
+
+// What a route requires. Checked once per request from the caller's roles.
+enum class Permission : std::uint8_t {
+  kSelf,        // any active, authenticated user: their own profile, tokens, session
+  kUsersRead,   // list and read users and teams
+  kUsersWrite,  // create, update, deactivate users and teams
+  kAuditRead,   // read the audit trail
+};
+
+using RoleSet = std::uint32_t;  // bit i = Role(i)
+
+std::string_view role_name(Role r);
+std::optional<Role> parse_role(std::string_view name);
+const std::vector<Role>& all_roles();
+
+RoleSet role_bit(Role r);
+RoleSet parse_role_set(std::string_view comma_separated);  // unknown names are ignored
+std::string format_role_set(RoleSet roles);                // "admin,agent"
+std::vector<std::string> role_names(RoleSet roles);
+
+bool allows(RoleSet roles, Permission p);
+
+}  // namespace yunwei::identity

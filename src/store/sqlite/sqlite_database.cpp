@@ -1,0 +1,293 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace yunwei::store::sqlite {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  int ext = db ? sqlite3_extended_errcode(db) : rc;
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (ext) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+      return Error{ErrorCode::kConflict, "duplicate value: " + msg};
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return Error{ErrorCode::kInvalidArgument, "reference to a missing record: " + msg};
+    default:
+      break;
+  }
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+      return Error{ErrorCode::kUnavailable, msg};
+    case SQLITE_CONSTRAINT:
+      return Error{ErrorCode::kInvalidArgument, "constraint failed: " + msg};
+    default:
+      return Error{ErrorCode::kInternal, msg};
+  }
+}
+
+// One sqlite3 handle with a cache of prepared statements.
+class Connection {
+ public:
+  ~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  core::Status open(const std::string& path, bool writer, int busy_timeout_ms) {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, "open " + path);
+    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    sqlite3_extended_result_codes(db_, 1);
+    std::string pragmas =
+        "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-8000;";
+    if (writer) pragmas = "PRAGMA journal_mode=WAL;" + pragmas;
+    if (!writer) pragmas += "PRAGMA query_only=ON;";
+    return exec_script(pragmas);
+  }
+
+  core::Status exec_script(std::string_view sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string m = err ? err : "";
+      sqlite3_free(err);
+      Error e = sqlite_error(db_, rc, "exec");
+      if (!m.empty()) e.message += " (" + m + ")";
+      return e;
+    }
+    return {};
+  }
+
+  core::Result<sqlite3_stmt*> prepare(std::string_view sql) {
+    std::string key(sql);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
+    cache_.emplace(std::move(key), stmt);
+    return stmt;
+  }
+
+  // Runs one statement; collects rows when `rows` is given.
+  core::Result<std::int64_t> run(std::string_view sql, const Params& params, Rows* rows) {
+    auto prepared = prepare(sql);
+    if (!prepared.ok()) return std::move(prepared).error();
+    sqlite3_stmt* stmt = prepared.value();
+    struct Reset {
+      sqlite3_stmt* s;
+      ~Reset() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } reset{stmt};
+    if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
+      return core::internal("parameter count mismatch for: " + std::string(sql));
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i) + 1, rc = SQLITE_OK;
+      const Value& v = params[i];
+      if (auto p = std::get_if<std::int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *p);
+      } else if (auto d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else if (auto s = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text(stmt, idx, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
+      } else {
+        rc = sqlite3_bind_null(stmt, idx);
+      }
+      if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
+    }
+    while (true) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return sqlite_error(db_, rc, "step");
+      if (!rows) continue;
+      int n = sqlite3_column_count(stmt);
+      std::vector<Value> cols;
+      cols.reserve(static_cast<size_t>(n));
+      for (int c = 0; c < n; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_INTEGER:
+            cols.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            cols.emplace_back(sqlite3_column_double(stmt, c));
+            break;
+          case SQLITE_NULL:
+            cols.emplace_back(nullptr);
+            break;
+          default: {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+            cols.emplace_back(std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+          }
+        }
+      }
+      rows->emplace_back(std::move(cols));
+    }
+    return static_cast<std::int64_t>(sqlite3_changes(db_));
+  }
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(Connection& c) : c_(c) {}
+  Backend backend() const override { return Backend::kSqlite; }
+  core::Result<Rows> query(std::string_view sql, const Params& params) override {
+    Rows rows;
+    auto r = c_.run(sql, params, &rows);
+    if (!r.ok()) return std::move(r).error();
+    return rows;
+  }
+  core::Result<std::int64_t> exec(std::string_view sql, const Params& params) override {
+    return c_.run(sql, params, nullptr);
+  }
+  core::Status exec_script(std::string_view sql) override { return c_.exec_script(sql); }
+
+ private:
+  Connection& c_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(std::string path) : path_(std::move(path)) {}
+
+  core::Status open(const OpenOptions& o) {
+    writer_ = std::make_unique<Connection>();
+    if (auto st = writer_->open(path_, true, o.busy_timeout_ms); !st.ok()) return st;
+    for (int i = 0; i < std::max(1, o.sqlite_readers); ++i) {
+      auto c = std::make_unique<Connection>();
+      if (auto st = c->open(path_, false, o.busy_timeout_ms); !st.ok()) return st;
+      idle_readers_.push_back(c.get());
+      readers_.push_back(std::move(c));
+    }
+    return {};
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  core::Status write(const std::function<core::Status(Tx&)>& fn) override {
+    std::lock_guard lock(write_mu_);
+    writer_busy_ = true;
+    struct Idle {
+      std::atomic<bool>& b;
+      ~Idle() { b = false; }
+    } idle{writer_busy_};
+    if (auto st = writer_->exec_script("BEGIN IMMEDIATE"); !st.ok()) return st;
+    SqliteTx tx(*writer_);
+    core::Status st = fn(tx);
+    if (st.ok()) {
+      st = writer_->exec_script("COMMIT");
+      if (st.ok()) {
+        ++commits_;
+        return st;
+      }
+    }
+    if (!sqlite3_get_autocommit(writer_->handle())) (void)writer_->exec_script("ROLLBACK");
+    ++rollbacks_;
+    return st;
+  }
+
+  core::Status read(const std::function<core::Status(Tx&)>& fn) override {
+    Connection* c = acquire_reader();
+    struct Release {
+      SqliteDatabase* self;
+      Connection* c;
+      ~Release() { self->release_reader(c); }
+    } release{this, c};
+    if (auto st = c->exec_script("BEGIN"); !st.ok()) return st;
+    SqliteTx tx(*c);
+    core::Status st = fn(tx);
+    (void)c->exec_script(st.ok() ? "COMMIT" : "ROLLBACK");
+    return st;
+  }
+
+  PoolStats stats() const override {
+    PoolStats s;
+    std::lock_guard lock(pool_mu_);
+    s.connections = static_cast<int>(readers_.size()) + 1;
+    s.in_use = static_cast<int>(readers_.size() - idle_readers_.size()) + (writer_busy_ ? 1 : 0);
+    s.waits = waits_;
+    s.commits = commits_;
+    s.rollbacks = rollbacks_;
+    return s;
+  }
+
+  core::Status ping() override {
+    return read([](Tx& tx) -> core::Status {
+      auto r = tx.query("SELECT 1");
+      if (!r.ok()) return std::move(r).error();
+      return {};
+    });
+  }
+
+  std::string describe() const override { return "sqlite:" + path_; }
+
+ private:
+  Connection* acquire_reader() {
+    std::unique_lock lock(pool_mu_);
+    if (idle_readers_.empty()) {
+      ++waits_;
+      pool_cv_.wait(lock, [&] { return !idle_readers_.empty(); });
+    }
+    Connection* c = idle_readers_.back();
+    idle_readers_.pop_back();
+    return c;
+  }
+
+  void release_reader(Connection* c) {
+    {
+      std::lock_guard lock(pool_mu_);
+      idle_readers_.push_back(c);
+    }
+    pool_cv_.notify_one();
+  }
+
+  std::string path_;
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::atomic<bool> writer_busy_{false};
+  mutable std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> idle_readers_;
+  std::int64_t waits_ = 0;
+  std::atomic<std::int64_t> commits_{0}, rollbacks_{0};
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<Database>> open_sqlite(const OpenOptions& options) {
+  std::string path = options.url;
+  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
+  auto db = std::make_unique<SqliteDatabase>(path);
+  if (auto st = db->open(options); !st.ok()) return std::move(st).error();
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace yunwei::store::sqlite
