@@ -201,6 +201,10 @@ net::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn, std::
     c.stream.expires_after(opt.header_timeout);
     co_await bhttp::async_read_header(c.stream, buffer, parser,
                                       net::redirect_error(net::use_awaitable, ec));
+    if (ec == bhttp::error::body_limit) {  // Content-Length over the limit, seen with the header
+      co_await write_error(c, 413, "payload_too_large", too_large, request_id);
+      break;
+    }
     if (ec == bhttp::error::header_limit) {
       co_await write_error(c, 431, "header_too_large", "request headers are too large", request_id);
       break;
