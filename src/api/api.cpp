@@ -134,13 +134,38 @@ struct Api::Impl {
   }
 };
 
-Api::Api(Deps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {
+namespace {
+
+Registry all_routes() {
   Registry reg;
   register_ops_routes(reg);
   register_auth_routes(reg);
   register_user_routes(reg);
   register_team_routes(reg);
   register_audit_routes(reg);
+  return reg;
+}
+
+}  // namespace
+
+std::string_view permission_name(identity::Permission p) {
+  switch (p) {
+    case identity::Permission::kSelf: return "self";
+    case identity::Permission::kUsersRead: return "users.read";
+    case identity::Permission::kUsersWrite: return "users.write";
+    case identity::Permission::kAuditRead: return "audit.read";
+  }
+  return "";
+}
+
+std::vector<RouteSpec> Api::route_specs() {
+  std::vector<RouteSpec> out;
+  for (auto& e : all_routes().entries) out.push_back(e.spec);
+  return out;
+}
+
+Api::Api(Deps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {
+  Registry reg = all_routes();
   std::vector<std::string> keys;
   for (auto& e : reg.entries) {
     impl_->specs.push_back(e.spec);

@@ -22,6 +22,8 @@ class AuthService;
 namespace yunwei::api {
 
 // What a route needs from its caller: nothing (public), or a session/token with a permission.
+std::string_view permission_name(identity::Permission p);
+
 struct RouteSpec {
   std::string method;
   std::string pattern;
@@ -52,6 +54,8 @@ class Api {
   // Records a finished request in the metrics.
   void observe(const http::Request& req, const http::Response& res, std::int64_t duration_ns);
   const std::vector<RouteSpec>& routes() const;
+  // Every route with its access rule, without constructing an Api (for `yunwei routes`).
+  static std::vector<RouteSpec> route_specs();
   // The OpenAPI 3 document served at /api/v1/openapi.json.
   static const std::string& openapi_json();
 

@@ -25,7 +25,7 @@ void register_ops_routes(Registry& r) {
   r.add_public("GET", "/metrics", "Prometheus metrics", [](Ctx& ctx) -> core::Result<http::Response> {
     std::string out;
     out.reserve(16 * 1024);
-    char buf[512];
+    char buf[2048];
     std::snprintf(buf, sizeof buf,
                   "# HELP yunwei_build_info Build of the running binary.\n"
                   "# TYPE yunwei_build_info gauge\n"

@@ -117,6 +117,20 @@ int run_serve(const Settings& s) {
   return 0;
 }
 
+int run_routes(bool json) {
+  for (const api::RouteSpec& r : api::Api::route_specs()) {
+    std::string access = r.is_public ? "public" : std::string(api::permission_name(r.permission));
+    if (json) {
+      std::printf("{\"method\":\"%s\",\"path\":\"%s\",\"access\":\"%s\"}\n", r.method.c_str(),
+                  r.pattern.c_str(), access.c_str());
+    } else {
+      std::printf("%-7s %-40s %-12s %s\n", r.method.c_str(), r.pattern.c_str(), access.c_str(),
+                  r.summary.c_str());
+    }
+  }
+  return 0;
+}
+
 int run_migrate(const Settings& s, bool dry_run) {
   core::setup_logging(s.log_level);
   core::SystemClock clock;

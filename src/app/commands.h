@@ -20,6 +20,9 @@ int run_admin_create_user(const Settings& s, AdminArgs a);
 int run_admin_reset_password(const Settings& s, AdminArgs a);
 int run_admin_create_token(const Settings& s, const AdminArgs& a);
 
+// Prints every API route with its access rule; JSON lines when `json`.
+int run_routes(bool json);
+
 // "yunwei 0.1.0 (commit abc1234)"
 std::string version_string();
 

@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
   token->add_option("--name", args.token_name, "What the token is for")->default_val("cli");
 
   app.add_subcommand("version", "Print the version");
+  CLI::App* routes = app.add_subcommand("routes", "List the API routes and who may call them");
+  bool routes_json = false;
+  routes->add_flag("--json", routes_json, "One JSON object per line");
 
   try {
     app.parse(argc, argv);
@@ -132,6 +135,7 @@ int main(int argc, char** argv) {
     std::printf("%s\n", yunwei::app::version_string().c_str());
     return 0;
   }
+  if (routes->parsed()) return yunwei::app::run_routes(routes_json);
   if (auto st = s.validate(); !st.ok()) return fail(st.error().message);
   if (serve->parsed()) return yunwei::app::run_serve(s);
   if (migrate->parsed()) return yunwei::app::run_migrate(s, dry_run);
