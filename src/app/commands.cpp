@@ -1,5 +1,6 @@
 #include "app/commands.h"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -45,6 +46,7 @@ std::string version_string() {
 }
 
 int run_serve(const Settings& s) {
+  auto started = std::chrono::steady_clock::now();
   core::setup_logging(s.log_level);
   if (!core::crypto_init()) return runtime_error("libsodium could not be initialised");
   core::SystemClock clock;
@@ -102,8 +104,11 @@ int run_serve(const Settings& s) {
 
   std::string url = "http://" + (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
                     ":" + std::to_string(server.port());
-  std::printf("Yunwei %s listening on %s (database: %s)\n", YUNWEI_VERSION, url.c_str(),
-              (*db)->describe().c_str());
+  auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+  std::printf("Yunwei %s listening on %s (database: %s; ready in %lld ms)\n", YUNWEI_VERSION,
+              url.c_str(), (*db)->describe().c_str(), static_cast<long long>(ready_ms));
   if (!admin_password->empty()) {
     std::printf("First start: created the administrator account\n  username: admin\n  password: %s\n",
                 admin_password->c_str());

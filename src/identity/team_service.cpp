@@ -271,11 +271,12 @@ core::Status TeamService::seed_default_teams(const store::Actor& actor) {
       {"Automation & Platform", "自动化与平台", "Automation, tooling and the operations platform"},
       {"Operations Management", "运维管理", "Service levels, reporting and continual improvement"},
   };
-  for (const Seed& s : kSeeds) {
-    core::Status st = db_.write([&](store::Tx& tx) -> core::Status {
+  // One transaction for all of them: this runs on every start.
+  return db_.write([&](store::Tx& tx) -> core::Status {
+    for (const Seed& s : kSeeds) {
       auto row = tx.query_row("SELECT id FROM teams WHERE name = ?", {std::string(s.name)});
       if (!row.ok()) return std::move(row).error();
-      if (*row) return {};
+      if (*row) continue;
       core::TimeMs now = clock_.now_ms();
       auto ins = tx.query_row(
           "INSERT INTO teams (name, name_zh, description, active, created_at, updated_at, version)"
@@ -285,11 +286,9 @@ core::Status TeamService::seed_default_teams(const store::Actor& actor) {
       YW_ASSIGN(Team t, load_team(tx, (*ins)->i64(0)));
       auto ev = store::append_event(tx, actor, now, "team.create", "team", t.id, "", team_snapshot(t));
       if (!ev.ok()) return std::move(ev).error();
-      return {};
-    });
-    if (!st.ok()) return st;
-  }
-  return {};
+    }
+    return {};
+  });
 }
 
 }  // namespace yunwei::identity
