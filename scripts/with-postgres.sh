@@ -39,5 +39,5 @@ trap cleanup EXIT
   -c "CREATE ROLE yunwei LOGIN CREATEDB PASSWORD 'yunwei'" -c "CREATE DATABASE yunwei OWNER yunwei" >/dev/null
 
 export YUNWEI_TEST_PG="postgres://yunwei:yunwei@127.0.0.1:$port/yunwei"
-echo "with-postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+echo "with-postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 "$@"
