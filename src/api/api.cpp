@@ -5,6 +5,7 @@
 #include "api/internal.h"
 #include "api/metrics.h"
 #include "core/crypto.h"
+#include "http/assets.h"
 #include "http/router.h"
 
 namespace yunwei::api {
@@ -107,6 +108,7 @@ struct Api::Impl {
   http::Router router;
   std::vector<RouteSpec> specs;
   std::unique_ptr<Metrics> metrics;
+  http::AssetHandler assets;
 
   core::Result<identity::Principal> authenticate(const http::Request& req) {
     if (auto authz = req.header("authorization")) {
@@ -190,14 +192,20 @@ Api::Api(Deps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {
       return std::move(r).value();
     });
   }
+  keys.push_back("GET (static)");
+  keys.push_back("GET (not found)");
   impl_->metrics = std::make_unique<Metrics>(keys);
+  impl_->router.set_fallback(
+      [impl = impl_.get()](http::Request& req) { return impl->assets.serve(req); });
 }
 
 Api::~Api() = default;
 
 http::Response Api::handle(http::Request& req) {
   http::Response res = impl_->router.dispatch(req);
-  res.set_header("cache-control", "no-store");
+  bool has_cache_control = false;
+  for (const auto& h : res.headers) has_cache_control = has_cache_control || h.name == "cache-control";
+  if (!has_cache_control) res.set_header("cache-control", "no-store");
   return res;
 }
 

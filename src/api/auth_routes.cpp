@@ -6,7 +6,8 @@ namespace {
 
 using identity::Permission;
 
-json token_json(const identity::ApiToken& t) {
+json token_json(const identity::ApiToken& t, core::TimeMs now) {
+  bool expired = t.expires_at && *t.expires_at <= now;
   return {{"id", t.id},
           {"name", t.name},
           {"prefix", t.prefix},
@@ -14,7 +15,8 @@ json token_json(const identity::ApiToken& t) {
           {"expires_at", opt_time_json(t.expires_at)},
           {"last_used_at", opt_time_json(t.last_used_at)},
           {"revoked_at", opt_time_json(t.revoked_at)},
-          {"active", !t.revoked_at},
+          {"expired", expired},
+          {"active", !t.revoked_at && !expired},
           {"version", t.version}};
 }
 
@@ -62,6 +64,7 @@ void register_auth_routes(Registry& r) {
 
   r.add("POST", "/api/v1/auth/logout", Permission::kSelf, "End the current session",
         [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_TRY(Body::parse(ctx.req, {}, true));  // takes no fields: refuse any body
           YW_TRY(ctx.deps.auth.logout(*ctx.principal, ctx.req.request_id));
           http::Response res = no_content();
           res.set_header("set-cookie", session_cookie("", 0, ctx.deps.cookie_secure));
@@ -111,7 +114,7 @@ void register_auth_routes(Registry& r) {
         [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(auto tokens, ctx.deps.auth.list_tokens(ctx.principal->user_id));
           json items = json::array();
-          for (const auto& t : tokens) items.push_back(token_json(t));
+          for (const auto& t : tokens) items.push_back(token_json(t, ctx.deps.clock.now_ms()));
           return json_response(200, {{"items", items}, {"next_cursor", nullptr}});
         });
 
@@ -123,7 +126,7 @@ void register_auth_routes(Registry& r) {
           YW_ASSIGN(auto expires, body.opt_time("expires_at"));
           YW_ASSIGN(identity::CreatedToken t,
                     ctx.deps.auth.create_token(ctx.actor(), ctx.principal->user_id, name, expires));
-          json j = token_json(t.token);
+          json j = token_json(t.token, ctx.deps.clock.now_ms());
           j["token"] = t.secret;
           return json_response(201, j);
         });
@@ -131,9 +134,10 @@ void register_auth_routes(Registry& r) {
   r.add("DELETE", "/api/v1/me/tokens/{id}", Permission::kSelf, "Revoke one of the caller's tokens",
         [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_TRY(Body::parse(ctx.req, {}, true));  // takes no fields: refuse any body
           YW_ASSIGN(identity::ApiToken t,
                     ctx.deps.auth.revoke_token(ctx.actor(), ctx.principal->user_id, id));
-          return json_response(200, token_json(t));
+          return json_response(200, token_json(t, ctx.deps.clock.now_ms()));
         });
 }
 

@@ -60,6 +60,8 @@ core::Result<Body> Body::parse(const http::Request& req,
     *b.j_ = json::parse(req.body);
   } catch (const json::parse_error& e) {
     return core::invalid("body", "malformed JSON at " + parse_position(req.body, e.byte > 0 ? e.byte - 1 : 0));
+  } catch (const json::exception&) {  // e.g. out_of_range for a number like 1e400
+    return core::invalid("body", "malformed JSON: a number is out of range");
   }
   if (!b.j_->is_object()) return core::invalid("body", "the body must be a JSON object");
   for (const auto& [key, value] : b.j_->items()) {

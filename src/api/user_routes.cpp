@@ -127,7 +127,10 @@ void register_user_routes(Registry& r) {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
           YW_ASSIGN(Body body, Body::parse(ctx.req, {"password"}));
           YW_ASSIGN(std::string password, body.string("password", 256));
-          YW_ASSIGN(identity::User u, ctx.deps.users.set_password(ctx.actor(), id, password));
+          // An admin resetting their own password keeps the session they are using.
+          std::optional<std::int64_t> keep;
+          if (id == ctx.principal->user_id) keep = ctx.principal->session_id;
+          YW_ASSIGN(identity::User u, ctx.deps.users.set_password(ctx.actor(), id, password, keep));
           return json_response(200, user_json(u));
         });
 }

@@ -54,6 +54,12 @@ Response Router::dispatch(Request& req) const {
     res.set_header("allow", allow);
     return res;
   }
+  if (fallback_) {
+    if (auto r = fallback_(req)) {
+      req.route = "(static)";
+      return std::move(*r);
+    }
+  }
   req.route = "(not found)";
   return Response::error(404, "not_found", "no route for " + req.path);
 }

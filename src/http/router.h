@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,12 +24,17 @@ class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
   Response dispatch(Request& req) const;
+  // Called when no route matches the path (before answering 404); returns nullopt to decline.
+  void set_fallback(std::function<std::optional<Response>(Request&)> fallback) {
+    fallback_ = std::move(fallback);
+  }
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
   static bool match(const Route& r, std::string_view path,
                     std::vector<std::pair<std::string, std::string>>* params);
   std::vector<Route> routes_;
+  std::function<std::optional<Response>(Request&)> fallback_;
 };
 
 }  // namespace yunwei::http

@@ -176,21 +176,32 @@ core::Result<Principal> AuthService::authenticate_token(std::string_view bearer)
   if (bearer.size() < 8 || bearer.size() > 128 || bearer.rfind(kTokenPrefix, 0) != 0) return unauth;
   std::string hash = core::sha256_hex(bearer);
   core::TimeMs now = clock_.now_ms();
-  return store::read_tx<Principal>(db_, [&](store::Tx& tx) -> core::Result<Principal> {
+  std::optional<core::TimeMs> last_used;
+  auto p = store::read_tx<Principal>(db_, [&](store::Tx& tx) -> core::Result<Principal> {
     auto row = tx.query_row(
-        "SELECT t.id, t.user_id, t.expires_at, t.revoked_at, u.username, u.roles, u.active"
-        " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+        "SELECT t.id, t.user_id, t.expires_at, t.revoked_at, u.username, u.roles, u.active,"
+        " t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
         {hash});
     if (!row.ok()) return std::move(row).error();
     const auto& r = *row;
     if (!r || !r->is_null(3) || (!r->is_null(2) && r->i64(2) <= now) || r->i64(6) == 0) return unauth;
-    Principal p;
-    p.token_id = r->i64(0);
-    p.user_id = r->i64(1);
-    p.username = r->str(4);
-    p.roles = parse_role_set(r->str(5));
-    return p;
+    Principal out;
+    out.token_id = r->i64(0);
+    out.user_id = r->i64(1);
+    out.username = r->str(4);
+    out.roles = parse_role_set(r->str(5));
+    last_used = r->opt_i64(7);
+    return out;
   });
+  // last_used_at is kept to the minute: one small write per token per minute at most.
+  if (p.ok() && (!last_used || *last_used < now - 60'000)) {
+    (void)db_.write([&](store::Tx& tx) -> core::Status {
+      auto u = tx.exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {now, *p->token_id});
+      if (!u.ok()) return std::move(u).error();
+      return {};
+    });
+  }
+  return p;
 }
 
 core::Result<CreatedToken> AuthService::create_token(const store::Actor& actor, std::int64_t user_id,

@@ -56,7 +56,6 @@ std::string format_role_set(RoleSet roles) {
 }
 
 bool allows(RoleSet roles, Permission p) {
-  if (roles == 0) return false;
   const RoleSet staff = role_bit(Role::kAdmin) | role_bit(Role::kAgent) |
                         role_bit(Role::kApprover) | role_bit(Role::kAuditor);
   switch (p) {

@@ -21,7 +21,7 @@ struct User {
   RoleSet roles = 0;
   bool active = true;
   bool has_password = false;
-  std::vector<std::int64_t> team_ids;  // filled by get(); lists leave it empty
+  std::vector<std::int64_t> team_ids;
   core::TimeMs created_at = 0;
   core::TimeMs updated_at = 0;
   std::int64_t version = 1;

@@ -246,6 +246,23 @@ core::Result<store::Page<User>> UserService::list(const UserQuery& q) {
                                                        : store::Value{last.id};
       page.next_cursor = store::make_cursor(sort, key, last.id);
     }
+    // Team ids of the whole page in one query.
+    if (!page.items.empty()) {
+      std::string in_sql = "SELECT user_id, team_id FROM team_members WHERE user_id IN (";
+      store::Params ids;
+      for (size_t i = 0; i < page.items.size(); ++i) {
+        in_sql += i ? ",?" : "?";
+        ids.emplace_back(page.items[i].id);
+      }
+      in_sql += ") ORDER BY team_id";
+      auto teams = tx.query(in_sql, ids);
+      if (!teams.ok()) return std::move(teams).error();
+      for (const store::Row& r : *teams) {
+        for (User& u : page.items) {
+          if (u.id == r.i64(0)) u.team_ids.push_back(r.i64(1));
+        }
+      }
+    }
     return page;
   });
 }
@@ -346,7 +363,8 @@ core::Result<User> UserService::set_password(const store::Actor& actor, std::int
                      {id, keep_session_id.value_or(0)});
     if (!s.ok()) return std::move(s).error();
     YW_ASSIGN(User stored, load_user(tx, id));
-    YW_TRY(append(tx, actor, now, "user.password", id, "", ""));
+    // Snapshots hold no secrets; they show the version the change produced.
+    YW_TRY(append(tx, actor, now, "user.password", id, user_snapshot(before), user_snapshot(stored)));
     return stored;
   });
 }
