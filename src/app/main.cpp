@@ -50,45 +50,50 @@ int fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Settings s;
+  Settings from_file;
   if (std::string cfg = find_config(argc, argv); !cfg.empty()) {
-    if (auto st = yunwei::app::load_toml(cfg, s); !st.ok()) return fail(st.error().message);
+    if (auto st = yunwei::app::load_toml(cfg, from_file); !st.ok()) return fail(st.error().message);
   }
+  // One Settings per subcommand: CLI11 applies YUNWEI_* variables to the options of every
+  // subcommand, chosen or not, so options sharing one variable let the environment override
+  // a flag given to the chosen subcommand.
+  Settings serve_s = from_file, migrate_s = from_file, user_s = from_file, reset_s = from_file,
+           token_s = from_file;
 
   CLI::App app{"Yunwei (运维): IT operations service management in one binary", "yunwei"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
 
   CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP API, web UI and background workers");
-  add_common(serve, s);
-  serve->add_option("--listen", s.listen, "HOST:PORT to listen on (port 0: any free port)")
+  add_common(serve, serve_s);
+  serve->add_option("--listen", serve_s.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->envname("YUNWEI_LISTEN")
       ->capture_default_str();
-  serve->add_option("--io-threads", s.io_threads, "I/O threads (0: one per core)")->envname("YUNWEI_IO_THREADS");
-  serve->add_option("--workers", s.workers, "Request worker threads (0: four per core)")->envname("YUNWEI_WORKERS");
-  serve->add_option("--max-body-bytes", s.max_body_bytes, "Largest request body accepted")
+  serve->add_option("--io-threads", serve_s.io_threads, "I/O threads (0: one per core)")->envname("YUNWEI_IO_THREADS");
+  serve->add_option("--workers", serve_s.workers, "Request worker threads (0: four per core)")->envname("YUNWEI_WORKERS");
+  serve->add_option("--max-body-bytes", serve_s.max_body_bytes, "Largest request body accepted")
       ->envname("YUNWEI_MAX_BODY_BYTES")
       ->capture_default_str();
-  serve->add_option("--idle-timeout-ms", s.idle_timeout_ms, "Keep-alive idle timeout")
+  serve->add_option("--idle-timeout-ms", serve_s.idle_timeout_ms, "Keep-alive idle timeout")
       ->envname("YUNWEI_IDLE_TIMEOUT_MS")
       ->capture_default_str();
-  serve->add_option("--header-timeout-ms", s.header_timeout_ms, "Time allowed to send request headers")
+  serve->add_option("--header-timeout-ms", serve_s.header_timeout_ms, "Time allowed to send request headers")
       ->envname("YUNWEI_HEADER_TIMEOUT_MS")
       ->capture_default_str();
-  serve->add_option("--body-timeout-ms", s.body_timeout_ms, "Time allowed to send a body / read a response")
+  serve->add_option("--body-timeout-ms", serve_s.body_timeout_ms, "Time allowed to send a body / read a response")
       ->envname("YUNWEI_BODY_TIMEOUT_MS")
       ->capture_default_str();
-  serve->add_option("--shutdown-timeout-ms", s.shutdown_timeout_ms, "Grace period for in-flight requests")
+  serve->add_option("--shutdown-timeout-ms", serve_s.shutdown_timeout_ms, "Grace period for in-flight requests")
       ->envname("YUNWEI_SHUTDOWN_TIMEOUT_MS")
       ->capture_default_str();
-  serve->add_option("--access-log", s.access_log, "Log one line per request on stdout (true/false)")
+  serve->add_option("--access-log", serve_s.access_log, "Log one line per request on stdout (true/false)")
       ->envname("YUNWEI_ACCESS_LOG")
       ->capture_default_str();
-  serve->add_option("--cookie-secure", s.cookie_secure, "Mark the session cookie Secure (behind HTTPS)")
+  serve->add_option("--cookie-secure", serve_s.cookie_secure, "Mark the session cookie Secure (behind HTTPS)")
       ->envname("YUNWEI_COOKIE_SECURE");
 
   CLI::App* migrate = app.add_subcommand("migrate", "Apply database migrations");
-  add_common(migrate, s);
+  add_common(migrate, migrate_s);
   bool dry_run = false;
   migrate->add_flag("--dry-run", dry_run, "List pending migrations without applying them");
 
@@ -96,7 +101,7 @@ int main(int argc, char** argv) {
   admin->require_subcommand(1);
   yunwei::app::AdminArgs args;
   CLI::App* create_user = admin->add_subcommand("create-user", "Create a user");
-  add_common(create_user, s);
+  add_common(create_user, user_s);
   create_user->add_option("--username", args.username, "Login name")->required();
   create_user->add_option("--display-name", args.display_name, "Name shown to others");
   create_user->add_option("--email", args.email, "Email address");
@@ -106,12 +111,12 @@ int main(int argc, char** argv) {
   create_user->add_option("--password", args.password, "Password (else one is generated and printed)");
   create_user->add_flag("--password-stdin", args.password_stdin, "Read the password from standard input");
   CLI::App* reset = admin->add_subcommand("reset-password", "Set a new password for a user");
-  add_common(reset, s);
+  add_common(reset, reset_s);
   reset->add_option("--username", args.username, "Login name")->required();
   reset->add_option("--password", args.password, "New password (else one is generated and printed)");
   reset->add_flag("--password-stdin", args.password_stdin, "Read the password from standard input");
   CLI::App* token = admin->add_subcommand("create-token", "Issue an API token for a user");
-  add_common(token, s);
+  add_common(token, token_s);
   token->add_option("--username", args.username, "Owner of the token")->required();
   token->add_option("--name", args.token_name, "What the token is for")->default_val("cli");
 
@@ -136,11 +141,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (routes->parsed()) return yunwei::app::run_routes(routes_json);
-  if (auto st = s.validate(); !st.ok()) return fail(st.error().message);
-  if (serve->parsed()) return yunwei::app::run_serve(s);
-  if (migrate->parsed()) return yunwei::app::run_migrate(s, dry_run);
-  if (create_user->parsed()) return yunwei::app::run_admin_create_user(s, args);
-  if (reset->parsed()) return yunwei::app::run_admin_reset_password(s, args);
-  if (token->parsed()) return yunwei::app::run_admin_create_token(s, args);
+  const Settings* s = serve->parsed()         ? &serve_s
+                      : migrate->parsed()     ? &migrate_s
+                      : create_user->parsed() ? &user_s
+                      : reset->parsed()       ? &reset_s
+                      : token->parsed()       ? &token_s
+                                              : nullptr;
+  if (!s) return fail("unknown command");
+  if (auto st = s->validate(); !st.ok()) return fail(st.error().message);
+  if (serve->parsed()) return yunwei::app::run_serve(*s);
+  if (migrate->parsed()) return yunwei::app::run_migrate(*s, dry_run);
+  if (create_user->parsed()) return yunwei::app::run_admin_create_user(*s, args);
+  if (reset->parsed()) return yunwei::app::run_admin_reset_password(*s, args);
+  if (token->parsed()) return yunwei::app::run_admin_create_token(*s, args);
   return fail("unknown command");
 }

@@ -59,7 +59,10 @@ bool parse_iso8601(std::string_view s, TimeMs& out) {
       !digits(s, 8, 2, d)) {
     return false;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return false;
   size_t pos = 10;
   std::int64_t frac_ms = 0;
   int offset_min = 0;

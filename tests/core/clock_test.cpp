@@ -16,6 +16,7 @@ TEST(Iso8601, ParsesZuluOffsetsAndFractions) {
   EXPECT_EQ(t, 1709542800000);
   ASSERT_TRUE(parse_iso8601("2024-03-04T17:00:00.5+08:00", t));
   EXPECT_EQ(t, 1709542800500);
+  ASSERT_TRUE(parse_iso8601("2024-02-29T23:59:59Z", t));  // leap day
   ASSERT_TRUE(parse_iso8601("2024-03-04", t));
   EXPECT_EQ(t, 1709510400000);
 }
@@ -24,7 +25,8 @@ TEST(Iso8601, RejectsMalformedInput) {
   TimeMs t = 0;
   for (const char* bad : {"", "2024", "2024-13-01T00:00:00Z", "2024-03-04T09:00:00",
                           "2024-03-04T25:00:00Z", "2024-03-04T09:00:00Zjunk", "yesterday",
-                          "2024-03-04T09:00:00.Z"}) {
+                          "2024-03-04T09:00:00.Z", "2024-02-30", "2023-02-29T00:00:00Z",
+                          "2024-04-31T00:00:00Z"}) {
     EXPECT_FALSE(parse_iso8601(bad, t)) << bad;
   }
 }

@@ -1,0 +1,382 @@
+// The command line of the real binary: help, exit codes, settings precedence, migrations and
+// the admin commands working on the same database as a running server.
+#include <filesystem>
+#include <regex>
+
+#include "e2e/e2e_util.h"
+
+namespace yunwei::testing {
+namespace {
+
+using std::chrono::seconds;
+
+int count_lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help, version and bad arguments
+
+TEST(Cli, PrintsHelpAndVersionAndExitsZero) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"serve", "--help"},
+                                             {"migrate", "--help"},
+                                             {"admin", "--help"},
+                                             {"admin", "create-user", "--help"},
+                                             {"routes", "--help"}}) {
+    RunResult r = run_yunwei(args);
+    std::string what = args[0] + (args.size() > 1 ? " " + args[1] : "");
+    EXPECT_EQ(r.exit_code, 0) << what << ": " << r.err;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << what << ": " << r.out;
+  }
+  EXPECT_NE(run_yunwei({"--help"}).out.find("serve"), std::string::npos);
+  EXPECT_NE(run_yunwei({"serve", "--help"}).out.find("--listen"), std::string::npos);
+  EXPECT_NE(run_yunwei({"migrate", "--help"}).out.find("--dry-run"), std::string::npos);
+  std::string admin = run_yunwei({"admin", "--help"}).out;
+  for (const char* sub : {"create-user", "reset-password", "create-token"}) {
+    EXPECT_NE(admin.find(sub), std::string::npos) << sub;
+  }
+
+  RunResult v = run_yunwei({"version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_TRUE(std::regex_search(v.out, std::regex(R"(^yunwei \S+ \(commit \S+\)\n$)"))) << v.out;
+}
+
+TEST(Cli, ABadSettingPrintsOneLineOnStderrAndExits2) {
+  TempDir dir;
+  struct Bad {
+    std::vector<std::string> args;
+    std::string mentions;
+  };
+  std::vector<Bad> bad = {
+      {{"serve", "--listen", "nonsense"}, "listen"},
+      {{"serve", "--listen", "127.0.0.1:99999"}, "listen"},
+      {{"serve", "--listen", "127.0.0.1:http"}, "listen"},
+      {{"serve", "--log-level", "loud"}, "log-level"},
+      {{"serve", "--db", "mysql://x"}, "db"},
+      {{"serve", "--db-pool", "0"}, "db-pool"},
+      {{"serve", "--db-pool", "many"}, "db-pool"},
+      {{"serve", "--password-cost", "cheap"}, "password-cost"},
+      {{"serve", "--max-body-bytes", "10"}, "max-body-bytes"},
+      {{"migrate", "--log-level", "loud"}, "log-level"},
+      {{"admin", "create-user", "--username", "x1", "--db", "sqlite://x"}, "db"},
+      {{"serve", "--bogus-flag"}, "bogus-flag"},
+      {{"serve", "extra-positional"}, "extra-positional"},
+      {{"frobnicate"}, "subcommand"},
+      {{}, "subcommand"},
+      {{"admin"}, "subcommand"},
+      {{"admin", "create-user"}, "username"},
+      {{"routes", "--json", "--yaml"}, "yaml"},
+  };
+  for (Bad& b : bad) {
+    std::vector<std::string> args = b.args;
+    if (!args.empty() && args[0] != "routes" && args != std::vector<std::string>{"admin"} &&
+        args[0] != "frobnicate") {
+      args.insert(args.end(), {"--data-dir", dir.path() + "/never"});
+    }
+    RunResult r = run_yunwei(args, {}, "", seconds(10));
+    std::string what;
+    for (const std::string& a : b.args) what += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << what << "\nstdout: " << r.out << "\nstderr: " << r.err;
+    EXPECT_EQ(count_lines(r.err), 1) << what << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("yunwei: ", 0), 0u) << what << ": " << r.err;
+    EXPECT_NE(r.err.find(b.mentions), std::string::npos) << what << ": " << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/never"))
+      << "nothing is created for a bad setting";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings precedence: flag over YUNWEI_* environment over the TOML file over the default.
+
+struct Started {
+  int exit_code = -1;
+  std::string host;  // the address it listened on; "" when it did not start
+  std::string out, err;
+};
+
+// Starts `yunwei serve args...`, waits for its listening line, then stops it with SIGTERM.
+Started serve_once(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  std::vector<std::string> a = {"serve"};
+  a.insert(a.end(), args.begin(), args.end());
+  Child c(a, env);
+  Started s;
+  if (c.wait_for_stdout("listening on http://", seconds(20))) {
+    std::smatch m;
+    const std::string& out = c.stdout_text();
+    if (std::regex_search(out, m, std::regex(R"(listening on http://([0-9.]+):([0-9]+))"))) {
+      s.host = m[1];
+      EXPECT_GT(std::stoi(m[2]), 0);
+    }
+    RunResult r = c.finish(SIGTERM, seconds(15));
+    s.exit_code = r.exit_code;
+    s.out = r.out;
+    s.err = r.err;
+  } else {
+    RunResult r = c.finish(SIGKILL, seconds(5));
+    s.exit_code = r.exit_code;
+    s.out = r.out;
+    s.err = r.err;
+  }
+  return s;
+}
+
+TEST(Cli, AFlagOverridesTheEnvironmentWhichOverridesTheConfigFile) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  std::string config = dir.path() + "/yunwei.toml";
+  write_file(config,
+             "# settings for the test\nlisten = \"127.0.0.3:0\"\ndata-dir = \"" + data +
+                 "\"\nlog_level = \"warn\"\npassword-cost = \"minimum\"\naccess-log = false\n");
+
+  Started from_file = serve_once({"--config", config});
+  EXPECT_EQ(from_file.host, "127.0.0.3") << from_file.out << from_file.err;
+  EXPECT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_TRUE(std::filesystem::exists(data + "/yunwei.db")) << "data-dir came from the file";
+
+  Started from_env = serve_once({"--config", config}, {"YUNWEI_LISTEN=127.0.0.2:0"});
+  EXPECT_EQ(from_env.host, "127.0.0.2") << from_env.out << from_env.err;
+  EXPECT_EQ(from_env.exit_code, 0);
+
+  Started from_flag =
+      serve_once({"--config", config, "--listen", "127.0.0.1:0"}, {"YUNWEI_LISTEN=127.0.0.2:0"});
+  EXPECT_EQ(from_flag.host, "127.0.0.1") << from_flag.out << from_flag.err;
+  EXPECT_EQ(from_flag.exit_code, 0);
+
+  // The config file can also be named by YUNWEI_CONFIG.
+  Started env_config = serve_once({}, {"YUNWEI_CONFIG=" + config});
+  EXPECT_EQ(env_config.host, "127.0.0.3") << env_config.out << env_config.err;
+
+  // A bad value loses to a good one from a stronger source, and wins over a weaker one.
+  write_file(config, "log-level = \"loud\"\ndata-dir = \"" + data + "\"\n");
+  std::vector<std::string> migrate = {"migrate", "--dry-run", "--config", config};
+  RunResult file_bad = run_yunwei(migrate);
+  EXPECT_EQ(file_bad.exit_code, 2) << file_bad.out;
+  EXPECT_NE(file_bad.err.find("log-level"), std::string::npos) << file_bad.err;
+  EXPECT_EQ(run_yunwei(migrate, {"YUNWEI_LOG_LEVEL=warn"}).exit_code, 0);
+  write_file(config, "log-level = \"warn\"\ndata-dir = \"" + data + "\"\n");
+  EXPECT_EQ(run_yunwei(migrate).exit_code, 0);
+  EXPECT_EQ(run_yunwei(migrate, {"YUNWEI_LOG_LEVEL=loud"}).exit_code, 2);
+  std::vector<std::string> with_flag = migrate;
+  with_flag.insert(with_flag.end(), {"--log-level", "error"});
+  EXPECT_EQ(run_yunwei(with_flag, {"YUNWEI_LOG_LEVEL=loud"}).exit_code, 0);
+
+  // The same for where the database lives: the flag's directory is used, not the variable's.
+  std::string flag_dir = dir.path() + "/flag-data", env_dir = dir.path() + "/env-data";
+  RunResult migrated =
+      run_yunwei({"migrate", "--data-dir", flag_dir}, {"YUNWEI_DATA_DIR=" + env_dir});
+  EXPECT_EQ(migrated.exit_code, 0) << migrated.err;
+  EXPECT_TRUE(std::filesystem::exists(flag_dir + "/yunwei.db"));
+  EXPECT_FALSE(std::filesystem::exists(env_dir));
+  RunResult by_env = run_yunwei({"migrate"}, {"YUNWEI_DATA_DIR=" + env_dir});
+  EXPECT_EQ(by_env.exit_code, 0) << by_env.err;
+  EXPECT_TRUE(std::filesystem::exists(env_dir + "/yunwei.db"));
+}
+
+TEST(Cli, AConfigFileWithAnUnknownKeyOrBadTomlExits2NamingIt) {
+  TempDir dir;
+  std::string config = dir.path() + "/yunwei.toml";
+  struct Bad {
+    std::string toml, mentions;
+  };
+  for (const Bad& b : std::vector<Bad>{{"listen = \"127.0.0.1:0\"\ncolour = \"red\"\n", "colour"},
+                                       {"db-pool = \"eight\"\n", "db-pool"},
+                                       {"access-log = \"yes\"\n", "access-log"},
+                                       {"listen = \n", "line 1"},
+                                       {"[server]\nlisten = \"127.0.0.1:0\"\n", "server"}}) {
+    write_file(config, b.toml);
+    RunResult r = run_yunwei({"serve", "--config", config, "--data-dir", dir.path() + "/data"});
+    EXPECT_EQ(r.exit_code, 2) << b.toml << r.out;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(b.mentions), std::string::npos) << b.toml << " -> " << r.err;
+  }
+  RunResult missing = run_yunwei({"serve", "--config", dir.path() + "/absent.toml"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("absent.toml"), std::string::npos) << missing.err;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migrations and the admin commands, per backend
+
+class CliBackendTest : public ::testing::TestWithParam<TestBackend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == TestBackend::kPostgres && test_pg_url().empty()) {
+      GTEST_SKIP() << "YUNWEI_TEST_PG is not set";
+    }
+  }
+  // `args` on a fresh database of the backend under test (created on first use).
+  std::vector<std::string> with_db(std::vector<std::string> args) {
+    if (GetParam() == TestBackend::kPostgres) {
+      if (!pg_) pg_ = std::make_unique<TempPgDatabase>();
+      EXPECT_FALSE(pg_->url().empty());
+      args.insert(args.end(), {"--db", pg_->url()});
+    } else {
+      args.insert(args.end(), {"--data-dir", dir_.path() + "/data"});
+    }
+    args.insert(args.end(), {"--password-cost", "minimum"});
+    return args;
+  }
+  TempDir dir_;
+  std::unique_ptr<TempPgDatabase> pg_;
+};
+
+TEST_P(CliBackendTest, MigrateDryRunListsPendingMigrationsUntilMigrateAppliesThem) {
+  RunResult dry = run_yunwei(with_db({"migrate", "--dry-run"}));
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_TRUE(std::regex_search(dry.out, std::regex(R"(^pending 0001 \S.*\n)"))) << dry.out;
+  RunResult again = run_yunwei(with_db({"migrate", "--dry-run"}));
+  EXPECT_EQ(again.out, dry.out) << "a dry run applies nothing";
+
+  RunResult applied = run_yunwei(with_db({"migrate"}));
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  int pending = 0;
+  for (size_t p = dry.out.find("pending "); p != std::string::npos;
+       p = dry.out.find("pending ", p + 1))
+    ++pending;
+  int done = 0;
+  for (size_t p = applied.out.find("applied "); p != std::string::npos;
+       p = applied.out.find("applied ", p + 1))
+    ++done;
+  EXPECT_EQ(done, pending) << applied.out;
+  EXPECT_NE(applied.out.find("applied 0001"), std::string::npos) << applied.out;
+
+  RunResult none = run_yunwei(with_db({"migrate", "--dry-run"}));
+  EXPECT_EQ(none.exit_code, 0);
+  EXPECT_EQ(none.out, "no pending migrations\n");
+  RunResult twice = run_yunwei(with_db({"migrate"}));
+  EXPECT_EQ(twice.exit_code, 0);
+  EXPECT_EQ(twice.out, "database is up to date\n");
+}
+
+TEST_P(CliBackendTest, MigrateReportsAnUnreachableDatabaseAndExits1) {
+  RunResult r;
+  if (GetParam() == TestBackend::kPostgres) {
+    r = run_yunwei({"migrate", "--db", "postgres://nobody@127.0.0.1:1/none"});
+  } else {
+    std::string file = dir_.path() + "/a-file";
+    write_file(file, "not a directory");
+    r = run_yunwei({"migrate", "--data-dir", file + "/data"});
+  }
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.err.rfind("yunwei: ", 0), 0u) << r.err;
+}
+
+TEST_P(CliBackendTest, AdminCommandsWorkOnTheDatabaseOfARunningServer) {
+  std::string err;
+  auto server = ServerProcess::start({GetParam(), {}, {}}, &err);
+  ASSERT_TRUE(server) << err;
+  // The server's own database: its data directory, or its PostgreSQL database.
+  std::vector<std::string> db = GetParam() == TestBackend::kPostgres
+                                    ? std::vector<std::string>{"--db", server->db_url()}
+                                    : std::vector<std::string>{"--data-dir", server->data_dir()};
+  auto cmd = [&](std::vector<std::string> args) {
+    args.insert(args.end(), db.begin(), db.end());
+    args.insert(args.end(), {"--password-cost", "minimum"});
+    return args;
+  };
+  int port = server->port();
+
+  RunResult created = run_yunwei(cmd({"admin", "create-user", "--username", "ops1", "--roles",
+                                      "agent,approver", "--display-name", "运维一号", "--email",
+                                      "ops1@example.com", "--password", "Ops1-Password"}));
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_TRUE(std::regex_search(created.out, std::regex(R"(^created user ops1 \(id \d+\)\n$)")))
+      << created.out;
+  auto session = login(port, "ops1", "Ops1-Password");
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->user["roles"], json({"agent", "approver"}));
+  EXPECT_EQ(session->user["display_name"], "运维一号");
+
+  RunResult dup = run_yunwei(
+      cmd({"admin", "create-user", "--username", "ops1", "--password", "Ops1-Password"}));
+  EXPECT_EQ(dup.exit_code, 2);
+  EXPECT_NE(dup.err.find("username"), std::string::npos) << dup.err;
+  RunResult bad_role =
+      run_yunwei(cmd({"admin", "create-user", "--username", "ops9", "--roles", "wizard"}));
+  EXPECT_EQ(bad_role.exit_code, 2);
+  EXPECT_NE(bad_role.err.find("roles"), std::string::npos) << bad_role.err;
+  RunResult weak =
+      run_yunwei(cmd({"admin", "create-user", "--username", "ops9", "--password", "short"}));
+  EXPECT_EQ(weak.exit_code, 2);
+  EXPECT_EQ(post_login(port, "ops9", "short").status, 401) << "refused users are not created";
+
+  // A generated password is printed once and works.
+  RunResult gen = run_yunwei(cmd({"admin", "create-user", "--username", "ops2"}));
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(gen.out, m, std::regex(R"(password: (\S+)\n)"))) << gen.out;
+  EXPECT_EQ(post_login(port, "ops2", m[1]).status, 200);
+
+  // A password from standard input.
+  RunResult piped =
+      run_yunwei(cmd({"admin", "create-user", "--username", "ops3", "--password-stdin"}), {},
+                 "Piped-Password-3\n");
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out.find("Piped-Password-3"), std::string::npos);
+  EXPECT_EQ(post_login(port, "ops3", "Piped-Password-3").status, 200);
+
+  RunResult reset = run_yunwei(
+      cmd({"admin", "reset-password", "--username", "ops1", "--password", "Ops1-Reset-Pass"}));
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  HttpClient c(port);
+  EXPECT_EQ(c.request("GET", "/api/v1/me", "", session->cookie_only()).status, 401)
+      << "the reset ended the session";
+  EXPECT_EQ(post_login(port, "ops1", "Ops1-Password").status, 401);
+  EXPECT_EQ(post_login(port, "ops1", "Ops1-Reset-Pass").status, 200);
+  RunResult nobody = run_yunwei(
+      cmd({"admin", "reset-password", "--username", "nobody", "--password", "Whatever-123"}));
+  EXPECT_EQ(nobody.exit_code, 2);
+  EXPECT_NE(nobody.err.find("nobody"), std::string::npos);
+
+  RunResult token =
+      run_yunwei(cmd({"admin", "create-token", "--username", "ops1", "--name", "monitoring"}));
+  ASSERT_EQ(token.exit_code, 0) << token.err;
+  ASSERT_TRUE(std::regex_match(token.out, std::regex("yw_[A-Za-z0-9_-]+\n"))) << token.out;
+  std::string secret = token.out.substr(0, token.out.size() - 1);
+  HttpResponse me = c.request("GET", "/api/v1/me", "", {bearer(secret)});
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(parse_body(me)["username"], "ops1");
+  HttpResponse tokens = c.request("GET", "/api/v1/me/tokens", "", {bearer(secret)});
+  ASSERT_EQ(parse_body(tokens)["items"].size(), 1u);
+  EXPECT_EQ(parse_body(tokens)["items"][0]["name"], "monitoring");
+  EXPECT_EQ(run_yunwei(cmd({"admin", "create-token", "--username", "nobody"})).exit_code, 2);
+
+  // The commands are in the audit trail, attributed to the command line.
+  std::string admin = server->admin_token();
+  json events = get_json(port, "/api/v1/audit?limit=500", admin);
+  int cli_events = 0;
+  for (const json& e : events["items"]) cli_events += e["request_id"] == "cli";
+  EXPECT_GE(cli_events, 5) << "create-user x3, reset-password, create-token";
+}
+
+TEST_P(CliBackendTest, TheFirstAdministratorGetsThePasswordFromTheEnvironment) {
+  std::string err;
+  auto server =
+      ServerProcess::start({GetParam(), {}, {"YUNWEI_ADMIN_PASSWORD=Chosen-Admin-Pass-1"}}, &err);
+  ASSERT_TRUE(server) << err;
+  EXPECT_EQ(server->output().find("Chosen-Admin-Pass-1"), std::string::npos)
+      << "the password is not echoed";
+  EXPECT_NE(server->output().find("YUNWEI_ADMIN_PASSWORD"), std::string::npos) << server->output();
+  auto s = login(server->port(), "admin", "Chosen-Admin-Pass-1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->user["roles"], json({"admin", "agent"}));
+}
+
+TEST(Cli, ATooShortAdminPasswordFromTheEnvironmentStopsTheFirstStart) {
+  TempDir dir;
+  RunResult r = run_yunwei(
+      {"serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path(), "--password-cost", "minimum"},
+      {"YUNWEI_ADMIN_PASSWORD=short"}, "", seconds(20));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("YUNWEI_ADMIN_PASSWORD"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("listening"), std::string::npos) << r.out;
+}
+
+YUNWEI_INSTANTIATE_BACKENDS(CliBackendTest);
+
+}  // namespace
+}  // namespace yunwei::testing

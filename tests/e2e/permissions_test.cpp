@@ -1,0 +1,238 @@
+// Every route of the live binary (`yunwei routes --json`) enforces its access rule over real
+// HTTP: no credentials -> 401, a role without the permission -> 403, a role with it -> neither.
+// A route added later is covered without touching this file.
+#include "e2e/e2e_util.h"
+
+namespace yunwei::testing {
+namespace {
+
+// The routes anyone may call. A new public route must be added here on purpose.
+const std::set<std::string> kPublicRoutes = {
+    "GET /healthz",
+    "GET /readyz",
+    "GET /metrics",
+    "GET /api/v1/openapi.json",
+    "POST /api/v1/auth/login",
+};
+
+// Which roles hold each permission (DESIGN §4: the auditor is read-only, the requester an end
+// user).
+const std::map<std::string, std::set<std::string>> kHolders = {
+    {"users.read", {"admin", "agent", "approver", "auditor"}},
+    {"users.write", {"admin"}},
+    {"audit.read", {"admin", "auditor"}},
+};
+
+const std::vector<std::string> kRoles = {"admin", "agent", "approver", "requester", "auditor"};
+
+class PermissionsTest : public SharedServerTest {
+ protected:
+  void SetUp() override {
+    SharedServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    routes_ = live_routes();
+    ASSERT_FALSE(routes_.empty());
+    // A user to act on, a team and a token, so {id} names something that exists.
+    json target = create_user(port_, admin_token_, unique_name("permtarget"), {"agent"});
+    ASSERT_FALSE(target.is_discarded());
+    ids_["/api/v1/users/"] = std::to_string(target["id"].get<std::int64_t>());
+    json teams = get_json(port_, "/api/v1/teams?limit=1", admin_token_);
+    ASSERT_FALSE(teams["items"].empty());
+    ids_["/api/v1/teams/"] = std::to_string(teams["items"][0]["id"].get<std::int64_t>());
+    HttpClient c(port_);
+    HttpResponse t =
+        c.request("POST", "/api/v1/me/tokens", R"({"name":"perm target"})", {bearer(admin_token_)});
+    ASSERT_EQ(t.status, 201);
+    ids_["/api/v1/me/tokens/"] = std::to_string(parse_body(t)["id"].get<std::int64_t>());
+  }
+
+  // The route's path with {id} replaced by an existing record's id.
+  std::string concrete(const RouteInfo& r) {
+    size_t brace = r.path.find('{');
+    if (brace == std::string::npos) return r.path;
+    for (const auto& [prefix, id] : ids_) {
+      if (r.path.rfind(prefix, 0) == 0 && brace == prefix.size()) {
+        std::string p = r.path;
+        p.replace(brace, p.find('}', brace) - brace + 1, id);
+        if (p.find('{') == std::string::npos) return p;
+      }
+    }
+    ADD_FAILURE() << "no test id for the parameters of " << r.path
+                  << "; add one to PermissionsTest";
+    return replace_all(r.path, "{id}", "1");
+  }
+
+  // A token for a new user with exactly `role`.
+  std::string token_for(const std::string& role) {
+    std::string name = unique_name("perm" + role);
+    if (create_user(port_, admin_token_, name, {role}).is_discarded()) return "";
+    return login_token(port_, name, kUserPassword);
+  }
+
+  // The request a route gets in these tests: writes carry a body every write route refuses
+  // (an unknown field), so a caller who passes the access check changes nothing.
+  HttpResponse call(const RouteInfo& r, const std::vector<std::string>& headers) {
+    HttpClient c(port_);
+    std::string body = is_write_method(r.method) ? R"({"e2e_unknown_field":1})" : "";
+    return c.request(r.method, concrete(r), body, headers);
+  }
+
+  // The id of the newest audit event: it moves whenever anything is written.
+  std::int64_t newest_event_id() {
+    json j = get_json(port_, "/api/v1/audit?limit=1", admin_token_);
+    if (j.is_discarded() || j["items"].empty()) return -1;
+    return j["items"][0]["id"].get<std::int64_t>();
+  }
+
+  std::vector<RouteInfo> routes_;
+  std::map<std::string, std::string> ids_;
+};
+
+TEST_P(PermissionsTest, EveryRouteHasAKnownAccessRule) {
+  for (const RouteInfo& r : routes_) {
+    std::string key = r.method + " " + r.path;
+    if (r.access == "public") {
+      EXPECT_TRUE(kPublicRoutes.count(key))
+          << key << " is public; if it must be, list it in kPublicRoutes";
+    } else if (r.access == "self") {
+      // "self" routes act only on the caller's own records.
+      EXPECT_TRUE(r.path == "/api/v1/me" || r.path.rfind("/api/v1/me/", 0) == 0 ||
+                  r.path == "/api/v1/auth/logout")
+          << key << " needs only a login; routes on others' records need a permission";
+    } else {
+      EXPECT_TRUE(kHolders.count(r.access)) << key << " has an unknown access rule " << r.access;
+    }
+  }
+  for (const std::string& key : kPublicRoutes) {
+    bool found = false;
+    for (const RouteInfo& r : routes_) found = found || r.method + " " + r.path == key;
+    EXPECT_TRUE(found) << key << " is no longer served";
+  }
+}
+
+TEST_P(PermissionsTest, EveryNonPublicRouteAnswers401WithoutCredentials) {
+  std::int64_t before = newest_event_id();
+  int checked = 0;
+  for (const RouteInfo& r : routes_) {
+    if (r.access == "public") continue;
+    ++checked;
+    for (const std::vector<std::string>& headers :
+         std::vector<std::vector<std::string>>{{},
+                                               {"Authorization: Bearer not-a-token"},
+                                               {"Authorization: Bearer yw_" + std::string(43, 'A')},
+                                               {"Authorization: Basic YWRtaW46YWRtaW4="},
+                                               {"Authorization: " + admin_token_},
+                                               {"Cookie: yw_session=forged-session-value"}}) {
+      HttpResponse res = call(r, headers);
+      std::string what = r.method + " " + r.path + (headers.empty() ? "" : " with " + headers[0]);
+      EXPECT_EQ(res.status, 401) << what << ": " << res.body;
+      EXPECT_EQ(error_shape_problem(res), "") << what;
+      EXPECT_EQ(error_code(res), "unauthenticated") << what;
+      EXPECT_EQ(res.header("www-authenticate"), "Bearer realm=\"yunwei\"") << what;
+    }
+  }
+  EXPECT_GT(checked, 10);
+  EXPECT_EQ(newest_event_id(), before) << "a refused request changed the audit trail";
+}
+
+TEST_P(PermissionsTest, PublicRoutesAnswerWithoutCredentials) {
+  for (const RouteInfo& r : routes_) {
+    if (r.access != "public") continue;
+    HttpResponse res = call(r, {});
+    EXPECT_NE(res.status, 401) << r.method << " " << r.path;
+    EXPECT_NE(res.status, 403) << r.method << " " << r.path;
+    EXPECT_LT(res.status, 500) << r.method << " " << r.path << ": " << res.body;
+  }
+}
+
+TEST_P(PermissionsTest, EveryRoleGets403ExactlyWhereItLacksThePermission) {
+  std::map<std::string, std::string> tokens;
+  for (const std::string& role : kRoles) {
+    tokens[role] = token_for(role);
+    ASSERT_FALSE(tokens[role].empty()) << role;
+  }
+  std::int64_t before = newest_event_id();
+  int denied = 0, allowed = 0;
+  for (const RouteInfo& r : routes_) {
+    if (r.access == "public" || r.access == "self") continue;
+    auto holders = kHolders.find(r.access);
+    ASSERT_NE(holders, kHolders.end()) << r.access;
+    for (const std::string& role : kRoles) {
+      HttpResponse res = call(r, {bearer(tokens[role])});
+      std::string what = r.method + " " + r.path + " as " + role;
+      if (holders->second.count(role)) {
+        ++allowed;
+        EXPECT_NE(res.status, 401) << what << ": " << res.body;
+        EXPECT_NE(res.status, 403) << what << ": " << res.body;
+        EXPECT_LT(res.status, 500) << what << ": " << res.body;
+        if (r.method == "GET") {
+          EXPECT_EQ(res.status, 200) << what << ": " << res.body;
+        }
+      } else {
+        ++denied;
+        EXPECT_EQ(res.status, 403) << what << ": " << res.body;
+        EXPECT_EQ(error_shape_problem(res), "") << what;
+        EXPECT_EQ(error_code(res), "forbidden") << what;
+      }
+    }
+  }
+  EXPECT_GT(denied, 10);
+  EXPECT_GT(allowed, 10);
+  EXPECT_EQ(newest_event_id(), before) << "a refused or invalid request changed the audit trail";
+}
+
+TEST_P(PermissionsTest, SelfRoutesServeEveryRole) {
+  for (const std::string& role : {std::string("requester"), std::string("auditor")}) {
+    std::string token = token_for(role);
+    ASSERT_FALSE(token.empty());
+    HttpClient c(port_);
+    HttpResponse me = c.request("GET", "/api/v1/me", "", {bearer(token)});
+    EXPECT_EQ(me.status, 200) << role;
+    EXPECT_EQ(parse_body(me)["roles"], json({role}));
+    EXPECT_EQ(c.request("GET", "/api/v1/me/tokens", "", {bearer(token)}).status, 200) << role;
+  }
+}
+
+TEST_P(PermissionsTest, ADeactivatedUsersTokenAndSessionAnswer401) {
+  std::string name = unique_name("permgone");
+  json u = create_user(port_, admin_token_, name, {"admin"});
+  ASSERT_FALSE(u.is_discarded());
+  std::string token = login_token(port_, name, kUserPassword);
+  auto session = login(port_, name, kUserPassword);
+  ASSERT_TRUE(session);
+  HttpClient c(port_);
+  ASSERT_EQ(c.request("GET", "/api/v1/users", "", {bearer(token)}).status, 200);
+  HttpResponse off = c.request(
+      "POST", "/api/v1/users/" + std::to_string(u["id"].get<std::int64_t>()) + "/deactivate", "",
+      {bearer(admin_token_)});
+  ASSERT_EQ(off.status, 200) << off.body;
+  for (const RouteInfo& r : routes_) {
+    if (r.access == "public") continue;
+    HttpResponse by_token = call(r, {bearer(token)});
+    EXPECT_EQ(by_token.status, 401) << r.method << " " << r.path << ": " << by_token.body;
+    HttpResponse by_cookie = call(r, session->headers());
+    EXPECT_EQ(by_cookie.status, 401) << r.method << " " << r.path << ": " << by_cookie.body;
+  }
+}
+
+TEST_P(PermissionsTest, ARevokedTokenAnswers401) {
+  HttpClient c(port_);
+  HttpResponse t =
+      c.request("POST", "/api/v1/me/tokens", R"({"name":"short lived"})", {bearer(admin_token_)});
+  ASSERT_EQ(t.status, 201);
+  json tok = parse_body(t);
+  ASSERT_EQ(c.request("GET", "/api/v1/users", "", {bearer(tok["token"])}).status, 200);
+  ASSERT_EQ(
+      c.request("DELETE", "/api/v1/me/tokens/" + std::to_string(tok["id"].get<std::int64_t>()), "",
+                {bearer(admin_token_)})
+          .status,
+      200);
+  HttpResponse r = c.request("GET", "/api/v1/users", "", {bearer(tok["token"])});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(error_code(r), "unauthenticated");
+}
+
+YUNWEI_INSTANTIATE_BACKENDS(PermissionsTest);
+
+}  // namespace
+}  // namespace yunwei::testing
