@@ -33,8 +33,8 @@ run_backend() {
 
   measure() {  # name, lua, path, env...
     local name=$1 lua=$2 path=$3; shift 3
-    local out
-    out=$(env TOKEN="$token" "$@" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency -s "bench/wrk/$lua" "$base$path")
+    local out run_id="$RANDOM$RANDOM"  # drawn here: $RANDOM in $(...) repeats the parent's value
+    out=$(env TOKEN="$token" RUN_ID="$run_id" "$@" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency -s "bench/wrk/$lua" "$base$path")
     local rps p50 p99 errs
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}')
@@ -63,5 +63,5 @@ echo "| backend | request | req/s | p50 | p99 | non-2xx |"
 echo "|---|---|---|---|---|---|"
 run_backend sqlite
 if [ "${SKIP_PG:-0}" != 1 ]; then
-  scripts/with-postgres.sh bench/run.sh --inner-pg
+  PG_FSYNC=on scripts/with-postgres.sh bench/run.sh --inner-pg
 fi

@@ -2,11 +2,14 @@
 -- TOKEN=yw_... (admin) PASSWORD=1 adds a password (argon2id hash per request).
 local token = os.getenv("TOKEN")
 local with_password = os.getenv("PASSWORD") == "1"
-local counter = 0
-local prefix = ""
+local counter = 0  -- per wrk thread; `prefix` is a global set by setup()
 
+-- RUN_ID (set by bench/run.sh) keeps usernames unique across wrk runs on one database.
+local run_id = os.getenv("RUN_ID") or tostring(os.time())
+local threads = 0
 function setup(thread)
-  thread:set("prefix", "t" .. tostring(math.random(1, 1000000000)))
+  threads = threads + 1
+  thread:set("prefix", "r" .. run_id .. "t" .. threads)
 end
 
 function init(args)

@@ -1,4 +1,5 @@
 #include "api/internal.h"
+#include "api/json_writer.h"
 #include "identity/user_service.h"
 
 namespace yunwei::api {
@@ -29,14 +30,16 @@ std::string session_cookie(const std::string& value, std::int64_t max_age_s, boo
 
 core::Result<http::Response> me(Ctx& ctx) {
   YW_ASSIGN(identity::User u, ctx.deps.users.get(ctx.principal->user_id));
-  json j = user_json(u);
-  j["permissions"] = {
-      {"users_read", identity::allows(u.roles, Permission::kUsersRead)},
-      {"users_write", identity::allows(u.roles, Permission::kUsersWrite)},
-      {"audit_read", identity::allows(u.roles, Permission::kAuditRead)},
-  };
-  if (ctx.principal->session_id) j["csrf_token"] = ctx.principal->csrf_token;
-  return json_response(200, j);
+  JsonWriter w;
+  w.begin_object();
+  write_user_fields(w, u);
+  w.key("permissions").begin_object();
+  w.key("users_read").value(identity::allows(u.roles, Permission::kUsersRead));
+  w.key("users_write").value(identity::allows(u.roles, Permission::kUsersWrite));
+  w.key("audit_read").value(identity::allows(u.roles, Permission::kAuditRead));
+  w.end_object();
+  if (ctx.principal->session_id) w.key("csrf_token").value(ctx.principal->csrf_token);
+  return http::Response::json(200, w.end_object().take());
 }
 
 }  // namespace
@@ -52,10 +55,11 @@ void register_auth_routes(Registry& r) {
                            ctx.deps.auth.login(username, password, ctx.req.remote_addr, ua,
                                                ctx.req.request_id));
                  YW_ASSIGN(identity::User u, ctx.deps.users.get(login.user_id));
-                 json j = {{"user", user_json(u)},
-                           {"csrf_token", login.csrf_token},
-                           {"expires_at", time_json(login.expires_at)}};
-                 http::Response res = json_response(200, j);
+                 JsonWriter w;
+                 w.begin_object().key("user").raw(user_json(u));
+                 w.key("csrf_token").value(login.csrf_token);
+                 w.key("expires_at").value(core::format_iso8601(login.expires_at));
+                 http::Response res = http::Response::json(200, w.end_object().take());
                  std::int64_t max_age = (login.expires_at - ctx.deps.clock.now_ms()) / 1000;
                  res.set_header("set-cookie",
                                 session_cookie(login.session_token, max_age, ctx.deps.cookie_secure));

@@ -60,7 +60,10 @@ http::Response no_content();
 int status_for(core::ErrorCode code);
 
 // Formats shared by several resources.
-json user_json(const identity::User& u);
+class JsonWriter;
+// Writes the user's fields into an open object (the caller closes it, possibly after more).
+void write_user_fields(JsonWriter& w, const identity::User& u);
+std::string user_json(const identity::User& u);  // serialised object
 json team_json(const identity::Team& t);
 json time_json(core::TimeMs t);
 json opt_time_json(const std::optional<core::TimeMs>& t);

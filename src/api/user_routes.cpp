@@ -1,25 +1,34 @@
 #include "api/internal.h"
+#include "api/json_writer.h"
 #include "identity/user_service.h"
 
 namespace yunwei::api {
 
 using identity::Permission;
 
-json user_json(const identity::User& u) {
-  return {{"id", u.id},
-          {"username", u.username},
-          {"display_name", u.display_name},
-          {"email", u.email},
-          {"phone", u.phone},
-          {"locale", u.locale},
-          {"time_zone", u.time_zone},
-          {"roles", identity::role_names(u.roles)},
-          {"active", u.active},
-          {"has_password", u.has_password},
-          {"team_ids", u.team_ids},
-          {"created_at", time_json(u.created_at)},
-          {"updated_at", time_json(u.updated_at)},
-          {"version", u.version}};
+void write_user_fields(JsonWriter& w, const identity::User& u) {
+  w.key("id").value(u.id);
+  w.key("username").value(u.username);
+  w.key("display_name").value(u.display_name);
+  w.key("email").value(u.email);
+  w.key("phone").value(u.phone);
+  w.key("locale").value(u.locale);
+  w.key("time_zone").value(u.time_zone);
+  w.key("roles").value(identity::role_names(u.roles));
+  w.key("active").value(u.active);
+  w.key("has_password").value(u.has_password);
+  w.key("team_ids").value(u.team_ids);
+  w.key("created_at").value(core::format_iso8601(u.created_at));
+  w.key("updated_at").value(core::format_iso8601(u.updated_at));
+  w.key("version").value(u.version);
+}
+
+std::string user_json(const identity::User& u) {
+  JsonWriter w;
+  w.begin_object();
+  write_user_fields(w, u);
+  w.end_object();
+  return w.take();
 }
 
 namespace {
@@ -35,7 +44,7 @@ core::Result<http::Response> set_active(Ctx& ctx, bool active) {
   YW_ASSIGN(Body body, Body::parse(ctx.req, {"version"}, true));
   YW_ASSIGN(auto version, optional_version(ctx, body));
   YW_ASSIGN(identity::User u, ctx.deps.users.set_active(ctx.actor(), id, active, version));
-  return json_response(200, user_json(u));
+  return http::Response::json(200, user_json(u));
 }
 
 }  // namespace
@@ -58,11 +67,20 @@ void register_user_routes(Registry& r) {
             if (!q.role) return core::invalid("role", "unknown role");
           }
           YW_ASSIGN(auto page, ctx.deps.users.list(q));
-          json items = json::array();
-          for (const auto& u : page.items) items.push_back(user_json(u));
-          return json_response(200, {{"items", items},
-                                     {"next_cursor", page.next_cursor ? json(*page.next_cursor)
-                                                                      : json(nullptr)}});
+          JsonWriter w;
+          w.begin_object().key("items").begin_array();
+          for (const auto& u : page.items) {
+            w.begin_object();
+            write_user_fields(w, u);
+            w.end_object();
+          }
+          w.end_array().key("next_cursor");
+          if (page.next_cursor) {
+            w.value(*page.next_cursor);
+          } else {
+            w.null();
+          }
+          return http::Response::json(200, w.end_object().take());
         });
 
   r.add("POST", "/api/v1/users", Permission::kUsersWrite, "Create a user",
@@ -85,7 +103,7 @@ void register_user_routes(Registry& r) {
           if (!roles) return core::invalid("roles", "is required, e.g. [\"agent\"]");
           n.roles = *roles;
           YW_ASSIGN(identity::User u, ctx.deps.users.create(ctx.actor(), n));
-          http::Response res = json_response(201, user_json(u));
+          http::Response res = http::Response::json(201, user_json(u));
           res.set_header("location", "/api/v1/users/" + std::to_string(u.id));
           return res;
         });
@@ -94,7 +112,7 @@ void register_user_routes(Registry& r) {
         [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
           YW_ASSIGN(identity::User u, ctx.deps.users.get(id));
-          return json_response(200, user_json(u));
+          return http::Response::json(200, user_json(u));
         });
 
   r.add("PATCH", "/api/v1/users/{id}", Permission::kUsersWrite,
@@ -112,7 +130,7 @@ void register_user_routes(Registry& r) {
           YW_ASSIGN(p.time_zone, body.opt_string("time_zone", 64, false));
           YW_ASSIGN(p.roles, body.opt_strings("roles", 10));
           YW_ASSIGN(identity::User u, ctx.deps.users.update(ctx.actor(), id, p));
-          return json_response(200, user_json(u));
+          return http::Response::json(200, user_json(u));
         });
 
   r.add("POST", "/api/v1/users/{id}/deactivate", Permission::kUsersWrite,
@@ -131,7 +149,7 @@ void register_user_routes(Registry& r) {
           std::optional<std::int64_t> keep;
           if (id == ctx.principal->user_id) keep = ctx.principal->session_id;
           YW_ASSIGN(identity::User u, ctx.deps.users.set_password(ctx.actor(), id, password, keep));
-          return json_response(200, user_json(u));
+          return http::Response::json(200, user_json(u));
         });
 }
 

@@ -147,6 +147,13 @@ class Connection {
     return static_cast<std::int64_t>(sqlite3_changes(db_));
   }
 
+  // A parameterless statement through the statement cache (BEGIN, COMMIT, ROLLBACK).
+  core::Status simple(std::string_view sql) {
+    auto r = run(sql, {}, nullptr);
+    if (!r.ok()) return std::move(r).error();
+    return {};
+  }
+
   sqlite3* handle() { return db_; }
 
  private:
@@ -198,17 +205,17 @@ class SqliteDatabase final : public Database {
       std::atomic<bool>& b;
       ~Idle() { b = false; }
     } idle{writer_busy_};
-    if (auto st = writer_->exec_script("BEGIN IMMEDIATE"); !st.ok()) return st;
+    if (auto st = writer_->simple("BEGIN IMMEDIATE"); !st.ok()) return st;
     SqliteTx tx(*writer_);
     core::Status st = fn(tx);
     if (st.ok()) {
-      st = writer_->exec_script("COMMIT");
+      st = writer_->simple("COMMIT");
       if (st.ok()) {
         ++commits_;
         return st;
       }
     }
-    if (!sqlite3_get_autocommit(writer_->handle())) (void)writer_->exec_script("ROLLBACK");
+    if (!sqlite3_get_autocommit(writer_->handle())) (void)writer_->simple("ROLLBACK");
     ++rollbacks_;
     return st;
   }
@@ -220,10 +227,10 @@ class SqliteDatabase final : public Database {
       Connection* c;
       ~Release() { self->release_reader(c); }
     } release{this, c};
-    if (auto st = c->exec_script("BEGIN"); !st.ok()) return st;
+    if (auto st = c->simple("BEGIN"); !st.ok()) return st;
     SqliteTx tx(*c);
     core::Status st = fn(tx);
-    (void)c->exec_script(st.ok() ? "COMMIT" : "ROLLBACK");
+    (void)c->simple(st.ok() ? "COMMIT" : "ROLLBACK");
     return st;
   }
 

@@ -1,0 +1,76 @@
+#include "api/json_writer.h"
+
+#include "http/message.h"
+
+namespace yunwei::api {
+
+void JsonWriter::separate() {
+  if (out_.empty()) return;
+  char last = out_.back();
+  if (last != '{' && last != '[' && last != ':') out_ += ',';
+}
+
+JsonWriter& JsonWriter::open(char c) {
+  separate();
+  out_ += c;
+  return *this;
+}
+
+JsonWriter& JsonWriter::close(char c) {
+  out_ += c;
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+  separate();
+  out_ += '"';
+  out_ += http::json_escape(k);
+  out_ += "\":";
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view s) {
+  separate();
+  out_ += '"';
+  out_ += http::json_escape(s);
+  out_ += '"';
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::int64_t n) {
+  separate();
+  out_ += std::to_string(n);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(bool b) {
+  separate();
+  out_ += b ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  separate();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  separate();
+  out_ += json;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(const std::vector<std::int64_t>& ns) {
+  begin_array();
+  for (std::int64_t n : ns) value(n);
+  return end_array();
+}
+
+JsonWriter& JsonWriter::value(const std::vector<std::string>& ss) {
+  begin_array();
+  for (const std::string& s : ss) value(std::string_view(s));
+  return end_array();
+}
+
+}  // namespace yunwei::api
