@@ -163,6 +163,39 @@ TEST_P(ServerTest, FinishesAnInFlightRequestBeforeExiting) {
   EXPECT_EQ(late.request("GET", "/healthz").status, 0);
 }
 
+// The same server with short timeouts.
+class ServerTimeoutTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    extra_args_ = {"--header-timeout-ms", "300", "--idle-timeout-ms", "300"};
+    ServerTest::SetUp();
+  }
+};
+
+TEST_P(ServerTimeoutTest, ClosesAKeepAliveConnectionLeftIdle) {
+  HttpClient c(server_->port());
+  ASSERT_TRUE(c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(c.read_raw().status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(c.read_raw().status, 0) << "the idle connection should have been closed";
+}
+
+TEST_P(ServerTimeoutTest, CutsOffAClientThatSendsItsHeaderTooSlowly) {
+  HttpClient c(server_->port());
+  ASSERT_TRUE(c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  c.send_raw("\r\n");
+  EXPECT_EQ(c.read_raw().status, 0) << "a header that takes too long should not be answered";
+  // A prompt client is still served.
+  HttpClient fast(server_->port());
+  EXPECT_EQ(fast.request("GET", "/healthz").status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerTimeoutTest,
+                         ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
+                         [](const auto& p) { return std::string(backend_name(p.param)); });
+
 INSTANTIATE_TEST_SUITE_P(Backends, ServerTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgres),
                          [](const auto& p) { return std::string(backend_name(p.param)); });
