@@ -68,6 +68,17 @@ json team_json(const identity::Team& t);
 json time_json(core::TimeMs t);
 json opt_time_json(const std::optional<core::TimeMs>& t);
 
+// Fills the paging fields every list query has (limit, q, cursor, sort) from the query string.
+template <class Query>
+core::Status read_list_params(const http::Request& req, Query& q) {
+  YW_ASSIGN(q.limit, query_limit(req));
+  YW_ASSIGN(q.q, query_string(req, "q"));
+  YW_ASSIGN(q.cursor, query_string(req, "cursor", 500));
+  YW_ASSIGN(std::string sort, query_string(req, "sort", 50));
+  if (!sort.empty()) q.sort = sort;
+  return {};
+}
+
 // The record version a write expects: the body's "version" or an If-Match header.
 // kInvalidArgument (field "version") when neither is given.
 core::Result<std::int64_t> expected_version(const Ctx& ctx, const Body& body);

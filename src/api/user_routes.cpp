@@ -54,11 +54,7 @@ void register_user_routes(Registry& r) {
         "List users (q, role, active, team_id, sort, limit, cursor)",
         [](Ctx& ctx) -> core::Result<http::Response> {
           identity::UserQuery q;
-          YW_ASSIGN(q.limit, query_limit(ctx.req));
-          YW_ASSIGN(q.q, query_string(ctx.req, "q"));
-          YW_ASSIGN(q.cursor, query_string(ctx.req, "cursor", 500));
-          YW_ASSIGN(std::string sort, query_string(ctx.req, "sort", 50));
-          if (!sort.empty()) q.sort = sort;
+          YW_TRY(read_list_params(ctx.req, q));
           YW_ASSIGN(q.active, query_bool(ctx.req, "active"));
           YW_ASSIGN(q.team_id, query_int(ctx.req, "team_id"));
           YW_ASSIGN(std::string role, query_string(ctx.req, "role", 20));

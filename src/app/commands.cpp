@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <variant>
 
 #include <spdlog/spdlog.h>
 
@@ -20,6 +21,13 @@
 
 namespace yunwei::app {
 namespace {
+
+// What every admin command starts with: quiet logging, the migrated database, the hasher.
+struct AdminContext {
+  core::SystemClock clock;
+  std::unique_ptr<store::Database> db;
+  identity::PasswordHasher hasher;
+};
 
 int runtime_error(const std::string& message) {
   std::fprintf(stderr, "yunwei: %s\n", message.c_str());
@@ -155,78 +163,87 @@ int run_migrate(const Settings& s, bool dry_run) {
   return 0;
 }
 
-int run_admin_create_user(const Settings& s, AdminArgs a) {
+namespace {
+
+// Opens what an admin command needs; nullptr after printing the reason.
+std::unique_ptr<AdminContext> open_admin(const Settings& s) {
   core::setup_logging("warn");
-  core::SystemClock clock;
-  auto db = open_and_migrate(s, clock);
-  if (!db.ok()) return runtime_error(db.error().message);
+  auto ctx = std::unique_ptr<AdminContext>(new AdminContext{{}, nullptr, make_hasher(s)});
+  auto db = open_and_migrate(s, ctx->clock);
+  if (!db.ok()) {
+    runtime_error(db.error().message);
+    return nullptr;
+  }
+  ctx->db = std::move(db).value();
+  return ctx;
+}
+
+// The user named `username`, or an exit code after printing why not.
+std::variant<identity::User, int> find_user(identity::UserService& users, const std::string& username) {
+  auto found = users.find_by_username(username);
+  if (!found.ok()) return runtime_error(found.error().message);
+  if (!*found) {
+    std::fprintf(stderr, "yunwei: no user named %s\n", username.c_str());
+    return 2;
+  }
+  return std::move(**found);
+}
+
+int usage_error(const core::Error& e) {
+  std::fprintf(stderr, "yunwei: %s%s%s\n", e.field.c_str(), e.field.empty() ? "" : ": ",
+               e.message.c_str());
+  return 2;
+}
+
+const store::Actor kCli{std::nullopt, "cli"};
+
+}  // namespace
+
+int run_admin_create_user(const Settings& s, AdminArgs a) {
+  auto ctx = open_admin(s);
+  if (!ctx) return 1;
   if (!read_password(a)) return runtime_error("no password on standard input");
   bool generated = a.password.empty();
   if (generated) a.password = core::random_token(12);
-  identity::PasswordHasher hasher = make_hasher(s);
-  identity::UserService users(**db, clock, hasher);
+  identity::UserService users(*ctx->db, ctx->clock, ctx->hasher);
   identity::NewUser n;
   n.username = a.username;
   n.display_name = a.display_name.empty() ? a.username : a.display_name;
   n.email = a.email;
   n.roles = a.roles;
   n.password = a.password;
-  auto u = users.create(store::Actor{std::nullopt, "cli"}, n);
-  if (!u.ok()) {
-    std::fprintf(stderr, "yunwei: %s%s%s\n", u.error().field.c_str(), u.error().field.empty() ? "" : ": ",
-                 u.error().message.c_str());
-    return 2;
-  }
+  auto u = users.create(kCli, n);
+  if (!u.ok()) return usage_error(u.error());
   std::printf("created user %s (id %lld)\n", u->username.c_str(), static_cast<long long>(u->id));
   if (generated) std::printf("password: %s\n", a.password.c_str());
   return 0;
 }
 
 int run_admin_reset_password(const Settings& s, AdminArgs a) {
-  core::setup_logging("warn");
-  core::SystemClock clock;
-  auto db = open_and_migrate(s, clock);
-  if (!db.ok()) return runtime_error(db.error().message);
+  auto ctx = open_admin(s);
+  if (!ctx) return 1;
   if (!read_password(a)) return runtime_error("no password on standard input");
   bool generated = a.password.empty();
   if (generated) a.password = core::random_token(12);
-  identity::PasswordHasher hasher = make_hasher(s);
-  identity::UserService users(**db, clock, hasher);
-  auto found = users.find_by_username(a.username);
-  if (!found.ok()) return runtime_error(found.error().message);
-  if (!*found) {
-    std::fprintf(stderr, "yunwei: no user named %s\n", a.username.c_str());
-    return 2;
-  }
-  auto u = users.set_password(store::Actor{std::nullopt, "cli"}, (*found)->id, a.password);
-  if (!u.ok()) {
-    std::fprintf(stderr, "yunwei: %s\n", u.error().message.c_str());
-    return 2;
-  }
+  identity::UserService users(*ctx->db, ctx->clock, ctx->hasher);
+  auto user = find_user(users, a.username);
+  if (auto* code = std::get_if<int>(&user)) return *code;
+  auto u = users.set_password(kCli, std::get<identity::User>(user).id, a.password);
+  if (!u.ok()) return usage_error(u.error());
   std::printf("password of %s reset; their sessions ended\n", a.username.c_str());
   if (generated) std::printf("password: %s\n", a.password.c_str());
   return 0;
 }
 
 int run_admin_create_token(const Settings& s, const AdminArgs& a) {
-  core::setup_logging("warn");
-  core::SystemClock clock;
-  auto db = open_and_migrate(s, clock);
-  if (!db.ok()) return runtime_error(db.error().message);
-  identity::PasswordHasher hasher = make_hasher(s);
-  identity::UserService users(**db, clock, hasher);
-  identity::AuthService auth(**db, clock, hasher);
-  auto found = users.find_by_username(a.username);
-  if (!found.ok()) return runtime_error(found.error().message);
-  if (!*found) {
-    std::fprintf(stderr, "yunwei: no user named %s\n", a.username.c_str());
-    return 2;
-  }
-  auto t = auth.create_token(store::Actor{std::nullopt, "cli"}, (*found)->id, a.token_name, std::nullopt);
-  if (!t.ok()) {
-    std::fprintf(stderr, "yunwei: %s\n", t.error().message.c_str());
-    return 2;
-  }
+  auto ctx = open_admin(s);
+  if (!ctx) return 1;
+  identity::UserService users(*ctx->db, ctx->clock, ctx->hasher);
+  identity::AuthService auth(*ctx->db, ctx->clock, ctx->hasher);
+  auto user = find_user(users, a.username);
+  if (auto* code = std::get_if<int>(&user)) return *code;
+  auto t = auth.create_token(kCli, std::get<identity::User>(user).id, a.token_name, std::nullopt);
+  if (!t.ok()) return usage_error(t.error());
   std::printf("%s\n", t->secret.c_str());
   return 0;
 }

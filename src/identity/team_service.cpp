@@ -164,22 +164,15 @@ core::Result<store::Page<Team>> TeamService::list(const TeamQuery& q) {
       sql += " AND id IN (SELECT team_id FROM team_members WHERE user_id = ?)";
       params.emplace_back(*q.member_id);
     }
-    if (!ks.where_sql.empty()) {
-      sql += " AND " + ks.where_sql;
-      params.insert(params.end(), ks.params.begin(), ks.params.end());
-    }
-    sql += " ORDER BY " + ks.order_sql + " LIMIT ?";
-    params.emplace_back(std::int64_t{q.limit + 1});
+    store::append_page_clause(sql, params, ks, q.limit);
     auto rows = tx.query(sql, params);
     if (!rows.ok()) return std::move(rows).error();
     store::Page<Team> page;
     for (const store::Row& r : *rows) page.items.push_back(team_from_row(r));
-    if (static_cast<int>(page.items.size()) > q.limit) {
-      page.items.resize(static_cast<size_t>(q.limit));
-      const Team& last = page.items.back();
-      store::Value key = sort.column == "name" ? store::Value{last.name} : store::Value{last.id};
-      page.next_cursor = store::make_cursor(sort, key, last.id);
-    }
+    store::finish_page(page, q.limit, sort, [&](const Team& t) -> store::Value {
+      if (sort.column == "name") return t.name;
+      return t.id;
+    });
     for (Team& t : page.items) YW_TRY(load_members(tx, t));
     return page;
   });

@@ -228,24 +228,16 @@ core::Result<store::Page<User>> UserService::list(const UserQuery& q) {
       sql += " AND id IN (SELECT user_id FROM team_members WHERE team_id = ?)";
       params.emplace_back(*q.team_id);
     }
-    if (!ks.where_sql.empty()) {
-      sql += " AND " + ks.where_sql;
-      params.insert(params.end(), ks.params.begin(), ks.params.end());
-    }
-    sql += " ORDER BY " + ks.order_sql + " LIMIT ?";
-    params.emplace_back(std::int64_t{q.limit + 1});
+    store::append_page_clause(sql, params, ks, q.limit);
     auto rows = tx.query(sql, params);
     if (!rows.ok()) return std::move(rows).error();
     store::Page<User> page;
     for (const store::Row& r : *rows) page.items.push_back(user_from_row(r));
-    if (static_cast<int>(page.items.size()) > q.limit) {
-      page.items.resize(static_cast<size_t>(q.limit));
-      const User& last = page.items.back();
-      store::Value key = sort.column == "username" ? store::Value{last.username}
-                         : sort.column == "created_at" ? store::Value{last.created_at}
-                                                       : store::Value{last.id};
-      page.next_cursor = store::make_cursor(sort, key, last.id);
-    }
+    store::finish_page(page, q.limit, sort, [&](const User& u) -> store::Value {
+      if (sort.column == "username") return u.username;
+      if (sort.column == "created_at") return u.created_at;
+      return u.id;
+    });
     // Team ids of the whole page in one query.
     if (!page.items.empty()) {
       std::string in_sql = "SELECT user_id, team_id FROM team_members WHERE user_id IN (";

@@ -56,6 +56,15 @@ std::string make_cursor(const SortSpec& sort, const Value& sort_value, std::int6
   return core::base64url_encode(sort.name + "\n" + v + "\n" + std::to_string(id));
 }
 
+void append_page_clause(std::string& sql, Params& params, const Keyset& keyset, int limit) {
+  if (!keyset.where_sql.empty()) {
+    sql += " AND " + keyset.where_sql;
+    params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+  }
+  sql += " ORDER BY " + keyset.order_sql + " LIMIT ?";
+  params.emplace_back(std::int64_t{limit + 1});
+}
+
 core::Result<SortSpec> parse_sort(const std::string& requested,
                                   const std::vector<SortSpec>& allowed) {
   for (const SortSpec& s : allowed) {

@@ -36,6 +36,20 @@ struct Page {
   std::optional<std::string> next_cursor;
 };
 
+// Appends the keyset condition, ORDER BY and LIMIT (one row more than `limit`, to tell whether
+// there is a next page) to a query that already ends in a WHERE clause.
+void append_page_clause(std::string& sql, Params& params, const Keyset& keyset, int limit);
+
+// Drops the extra row fetched by append_page_clause and, when there was one, sets next_cursor
+// from the last item: `key_of(item)` gives its sort value, `item.id` its id.
+template <class T, class KeyOf>
+void finish_page(Page<T>& page, int limit, const SortSpec& sort, KeyOf key_of) {
+  if (static_cast<int>(page.items.size()) <= limit) return;
+  page.items.resize(static_cast<size_t>(limit));
+  const T& last = page.items.back();
+  page.next_cursor = make_cursor(sort, key_of(last), last.id);
+}
+
 // Parses "name" / "-name" against the allowed sorts; kInvalidArgument (field "sort") otherwise.
 core::Result<SortSpec> parse_sort(const std::string& requested, const std::vector<SortSpec>& allowed);
 
