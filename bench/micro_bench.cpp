@@ -21,8 +21,7 @@ using namespace yunwei;
 // A migrated SQLite database in a temporary directory with an admin and a token.
 struct Fixture {
   Fixture() {
-    dir = std::filesystem::temp_directory_path() /
-          ("yunwei-bench-" + core::random_token(6));
+    dir = std::filesystem::temp_directory_path() / ("yunwei-bench-" + core::random_token(6));
     std::filesystem::create_directories(dir);
     db = std::move(store::open_database({(dir / "bench.db").string(), 4, 4, 5000}).value());
     (void)store::migrate(*db, clock);
@@ -113,7 +112,8 @@ BENCHMARK(BM_Sha256Token);
 
 void BM_ParseIso8601(benchmark::State& state) {
   core::TimeMs t;
-  for (auto _ : state) benchmark::DoNotOptimize(core::parse_iso8601("2026-01-31T09:00:00.250+08:00", t));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(core::parse_iso8601("2026-01-31T09:00:00.250+08:00", t));
 }
 BENCHMARK(BM_ParseIso8601);
 

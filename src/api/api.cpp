@@ -10,7 +10,8 @@
 
 namespace yunwei::api {
 
-void Registry::add_public(std::string method, std::string pattern, std::string summary, RouteFn fn) {
+void Registry::add_public(std::string method, std::string pattern, std::string summary,
+                          RouteFn fn) {
   entries.push_back({RouteSpec{std::move(method), std::move(pattern), true,
                                identity::Permission::kSelf, std::move(summary)},
                      std::move(fn)});
@@ -18,9 +19,9 @@ void Registry::add_public(std::string method, std::string pattern, std::string s
 
 void Registry::add(std::string method, std::string pattern, identity::Permission permission,
                    std::string summary, RouteFn fn) {
-  entries.push_back({RouteSpec{std::move(method), std::move(pattern), false, permission,
-                               std::move(summary)},
-                     std::move(fn)});
+  entries.push_back(
+      {RouteSpec{std::move(method), std::move(pattern), false, permission, std::move(summary)},
+       std::move(fn)});
 }
 
 http::Response json_response(int status, const json& body) {
@@ -37,19 +38,32 @@ http::Response no_content() {
 int status_for(core::ErrorCode code) {
   using core::ErrorCode;
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kForbidden: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kMethodNotAllowed: return 405;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kPreconditionFailed: return 412;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kUnsupportedMedia: return 415;
-    case ErrorCode::kUnprocessable: return 422;
-    case ErrorCode::kTooManyRequests: return 429;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kPreconditionFailed:
+      return 412;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kUnsupportedMedia:
+      return 415;
+    case ErrorCode::kUnprocessable:
+      return 422;
+    case ErrorCode::kTooManyRequests:
+      return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -90,12 +104,14 @@ http::Response error_response(const core::Error& e, const http::Request& req) {
   if (status >= 500) {
     spdlog::error("request {} {} {}: {}", req.request_id, req.method, req.path, e.message);
     if (status == 500) {
-      return http::Response::error(500, "internal",
-                                   "internal error; see the server log for request " + req.request_id);
+      return http::Response::error(
+          500, "internal", "internal error; see the server log for request " + req.request_id);
     }
   }
-  http::Response r = http::Response::error(status, core::error_code_name(e.code), e.message, e.field);
-  if (status == 429 && e.retry_after_s > 0) r.set_header("retry-after", std::to_string(e.retry_after_s));
+  http::Response r =
+      http::Response::error(status, core::error_code_name(e.code), e.message, e.field);
+  if (status == 429 && e.retry_after_s > 0)
+    r.set_header("retry-after", std::to_string(e.retry_after_s));
   if (status == 401) r.set_header("www-authenticate", "Bearer realm=\"yunwei\"");
   return r;
 }
@@ -152,10 +168,14 @@ Registry all_routes() {
 
 std::string_view permission_name(identity::Permission p) {
   switch (p) {
-    case identity::Permission::kSelf: return "self";
-    case identity::Permission::kUsersRead: return "users.read";
-    case identity::Permission::kUsersWrite: return "users.write";
-    case identity::Permission::kAuditRead: return "audit.read";
+    case identity::Permission::kSelf:
+      return "self";
+    case identity::Permission::kUsersRead:
+      return "users.read";
+    case identity::Permission::kUsersWrite:
+      return "users.write";
+    case identity::Permission::kAuditRead:
+      return "audit.read";
   }
   return "";
 }
@@ -204,7 +224,8 @@ Api::~Api() = default;
 http::Response Api::handle(http::Request& req) {
   http::Response res = impl_->router.dispatch(req);
   bool has_cache_control = false;
-  for (const auto& h : res.headers) has_cache_control = has_cache_control || h.name == "cache-control";
+  for (const auto& h : res.headers)
+    has_cache_control = has_cache_control || h.name == "cache-control";
   if (!has_cache_control) res.set_header("cache-control", "no-store");
   return res;
 }

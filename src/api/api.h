@@ -40,8 +40,8 @@ struct Deps {
   identity::AuthService& auth;
   std::string version;
   std::string commit;
-  bool cookie_secure = false;          // add `Secure` to the session cookie (behind HTTPS)
-  std::function<bool()> accepting;     // false while shutting down: /readyz answers 503
+  bool cookie_secure = false;       // add `Secure` to the session cookie (behind HTTPS)
+  std::function<bool()> accepting;  // false while shutting down: /readyz answers 503
 };
 
 // The JSON API: every route, its permission check, and the Error -> HTTP status mapping.

@@ -24,11 +24,13 @@ void register_audit_routes(Registry& r) {
               f.before_id = std::stoll(cursor, &used);
               if (used != cursor.size()) throw std::invalid_argument("cursor");
             } catch (const std::exception&) {
-              return core::invalid("cursor", "malformed cursor; use the next_cursor of a previous page");
+              return core::invalid("cursor",
+                                   "malformed cursor; use the next_cursor of a previous page");
             }
           }
-          YW_ASSIGN(auto events, store::read_tx<std::vector<store::Event>>(
-                                     ctx.deps.db, [&](store::Tx& tx) { return store::list_events(tx, f); }));
+          YW_ASSIGN(auto events,
+                    store::read_tx<std::vector<store::Event>>(
+                        ctx.deps.db, [&](store::Tx& tx) { return store::list_events(tx, f); }));
           std::optional<std::string> next;
           if (static_cast<int>(events.size()) > f.limit) {
             events.resize(static_cast<size_t>(f.limit));
@@ -51,7 +53,8 @@ void register_audit_routes(Registry& r) {
                              {"after", parse(e.after_json)},
                              {"request_id", e.request_id}});
           }
-          return json_response(200, {{"items", items}, {"next_cursor", next ? json(*next) : json(nullptr)}});
+          return json_response(
+              200, {{"items", items}, {"next_cursor", next ? json(*next) : json(nullptr)}});
         });
 }
 

@@ -22,8 +22,8 @@ json token_json(const identity::ApiToken& t, core::TimeMs now) {
 }
 
 std::string session_cookie(const std::string& value, std::int64_t max_age_s, bool secure) {
-  std::string c = "yw_session=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                  std::to_string(max_age_s);
+  std::string c = "yw_session=" + value +
+                  "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age_s);
   if (secure) c += "; Secure";
   return c;
 }
@@ -45,26 +45,27 @@ core::Result<http::Response> me(Ctx& ctx) {
 }  // namespace
 
 void register_auth_routes(Registry& r) {
-  r.add_public("POST", "/api/v1/auth/login", "Log in with username and password; sets the session cookie",
-               [](Ctx& ctx) -> core::Result<http::Response> {
-                 YW_ASSIGN(Body body, Body::parse(ctx.req, {"username", "password"}));
-                 YW_ASSIGN(std::string username, body.string("username", 64));
-                 YW_ASSIGN(std::string password, body.string("password", 256));
-                 std::string ua(ctx.req.header("user-agent").value_or(""));
-                 YW_ASSIGN(identity::LoginResult login,
-                           ctx.deps.auth.login(username, password, ctx.req.remote_addr, ua,
-                                               ctx.req.request_id));
-                 YW_ASSIGN(identity::User u, ctx.deps.users.get(login.user_id));
-                 JsonWriter w;
-                 w.begin_object().key("user").raw(user_json(u));
-                 w.key("csrf_token").value(login.csrf_token);
-                 w.key("expires_at").value(core::format_iso8601(login.expires_at));
-                 http::Response res = http::Response::json(200, w.end_object().take());
-                 std::int64_t max_age = (login.expires_at - ctx.deps.clock.now_ms()) / 1000;
-                 res.set_header("set-cookie",
-                                session_cookie(login.session_token, max_age, ctx.deps.cookie_secure));
-                 return res;
-               });
+  r.add_public(
+      "POST", "/api/v1/auth/login", "Log in with username and password; sets the session cookie",
+      [](Ctx& ctx) -> core::Result<http::Response> {
+        YW_ASSIGN(Body body, Body::parse(ctx.req, {"username", "password"}));
+        YW_ASSIGN(std::string username, body.string("username", 64));
+        YW_ASSIGN(std::string password, body.string("password", 256));
+        std::string ua(ctx.req.header("user-agent").value_or(""));
+        YW_ASSIGN(
+            identity::LoginResult login,
+            ctx.deps.auth.login(username, password, ctx.req.remote_addr, ua, ctx.req.request_id));
+        YW_ASSIGN(identity::User u, ctx.deps.users.get(login.user_id));
+        JsonWriter w;
+        w.begin_object().key("user").raw(user_json(u));
+        w.key("csrf_token").value(login.csrf_token);
+        w.key("expires_at").value(core::format_iso8601(login.expires_at));
+        http::Response res = http::Response::json(200, w.end_object().take());
+        std::int64_t max_age = (login.expires_at - ctx.deps.clock.now_ms()) / 1000;
+        res.set_header("set-cookie",
+                       session_cookie(login.session_token, max_age, ctx.deps.cookie_secure));
+        return res;
+      });
 
   r.add("POST", "/api/v1/auth/logout", Permission::kSelf, "End the current session",
         [](Ctx& ctx) -> core::Result<http::Response> {

@@ -1,7 +1,6 @@
 #include "api/body.h"
 
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
@@ -52,14 +51,15 @@ core::Result<Body> Body::parse(const http::Request& req,
   }
   auto ct = req.header("content-type");
   if (!ct || !is_json_content_type(*ct)) {
-    return core::Error{core::ErrorCode::kUnsupportedMedia,
-                       "send the body as application/json", "content-type"};
+    return core::Error{core::ErrorCode::kUnsupportedMedia, "send the body as application/json",
+                       "content-type"};
   }
   if (!core::valid_utf8(req.body)) return core::invalid("body", "body is not valid UTF-8");
   try {
     *b.j_ = json::parse(req.body);
   } catch (const json::parse_error& e) {
-    return core::invalid("body", "malformed JSON at " + parse_position(req.body, e.byte > 0 ? e.byte - 1 : 0));
+    return core::invalid(
+        "body", "malformed JSON at " + parse_position(req.body, e.byte > 0 ? e.byte - 1 : 0));
   } catch (const json::exception&) {  // e.g. out_of_range for a number like 1e400
     return core::invalid("body", "malformed JSON: a number is out of range");
   }
@@ -92,7 +92,8 @@ core::Result<std::optional<std::string>> Body::opt_string(std::string_view name,
   if (!it->is_string()) return type_error(name, "a string");
   const std::string& s = it->get_ref<const std::string&>();
   if (core::utf8_length(s) > max_chars) {
-    return core::invalid(std::string(name), "must be at most " + std::to_string(max_chars) + " characters");
+    return core::invalid(std::string(name),
+                         "must be at most " + std::to_string(max_chars) + " characters");
   }
   return std::optional<std::string>{s};
 }
@@ -133,7 +134,8 @@ core::Result<std::optional<std::vector<std::string>>> Body::opt_strings(std::str
   std::vector<std::string> out;
   for (size_t i = 0; i < it->size(); ++i) {
     const json& e = (*it)[i];
-    if (!e.is_string()) return type_error(std::string(name) + "[" + std::to_string(i) + "]", "a string");
+    if (!e.is_string())
+      return type_error(std::string(name) + "[" + std::to_string(i) + "]", "a string");
     out.push_back(e.get<std::string>());
   }
   return R{std::move(out)};
@@ -181,7 +183,8 @@ core::Result<int> query_limit(const http::Request& req) {
   return n;
 }
 
-core::Result<std::optional<std::int64_t>> query_int(const http::Request& req, std::string_view name) {
+core::Result<std::optional<std::int64_t>> query_int(const http::Request& req,
+                                                    std::string_view name) {
   auto v = req.query_param(name);
   if (!v) return std::optional<std::int64_t>{};
   std::int64_t n = 0;
@@ -200,12 +203,14 @@ core::Result<std::optional<bool>> query_bool(const http::Request& req, std::stri
   return core::invalid(std::string(name), "must be true or false");
 }
 
-core::Result<std::optional<std::int64_t>> query_time(const http::Request& req, std::string_view name) {
+core::Result<std::optional<std::int64_t>> query_time(const http::Request& req,
+                                                     std::string_view name) {
   auto v = req.query_param(name);
   if (!v) return std::optional<std::int64_t>{};
   core::TimeMs t = 0;
   if (!core::parse_iso8601(*v, t)) {
-    return core::invalid(std::string(name), "must be an ISO 8601 time such as 2026-01-31T09:00:00Z");
+    return core::invalid(std::string(name),
+                         "must be an ISO 8601 time such as 2026-01-31T09:00:00Z");
   }
   return std::optional<std::int64_t>{t};
 }
@@ -221,7 +226,8 @@ core::Result<std::string> query_string(const http::Request& req, std::string_vie
   }
   if (!core::valid_utf8(*v)) return core::invalid(std::string(name), "must be valid UTF-8");
   if (core::utf8_length(*v) > max_chars) {
-    return core::invalid(std::string(name), "must be at most " + std::to_string(max_chars) + " characters");
+    return core::invalid(std::string(name),
+                         "must be at most " + std::to_string(max_chars) + " characters");
   }
   return std::move(*v);
 }

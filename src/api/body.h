@@ -3,12 +3,11 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/result.h"
 #include "http/message.h"
@@ -56,9 +55,11 @@ class Body {
 
 // Query helpers; kInvalidArgument naming the parameter.
 core::Result<int> query_limit(const http::Request& req);  // default 50, 1..500
-core::Result<std::optional<std::int64_t>> query_int(const http::Request& req, std::string_view name);
+core::Result<std::optional<std::int64_t>> query_int(const http::Request& req,
+                                                    std::string_view name);
 core::Result<std::optional<bool>> query_bool(const http::Request& req, std::string_view name);
-core::Result<std::optional<std::int64_t>> query_time(const http::Request& req, std::string_view name);
+core::Result<std::optional<std::int64_t>> query_time(const http::Request& req,
+                                                     std::string_view name);
 core::Result<std::string> query_string(const http::Request& req, std::string_view name,
                                        size_t max_chars = 200);
 // A positive id from a path parameter; kNotFound when it is not a number.

@@ -2,10 +2,9 @@
 // Shared by the api/*.cpp route files; not part of the module's interface.
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/api.h"
 #include "api/body.h"

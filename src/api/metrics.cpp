@@ -65,7 +65,8 @@ void Metrics::render(std::string& out) const {
       out += buf;
     }
   }
-  out += "# HELP yunwei_http_request_duration_seconds Time from request header to response written.\n";
+  out +=
+      "# HELP yunwei_http_request_duration_seconds Time from request header to response written.\n";
   out += "# TYPE yunwei_http_request_duration_seconds histogram\n";
   for (const auto& s : series_) {
     std::uint64_t count = s->count.load(std::memory_order_relaxed);
@@ -73,22 +74,24 @@ void Metrics::render(std::string& out) const {
     std::uint64_t cumulative = 0;
     for (size_t i = 0; i < kBuckets.size(); ++i) {
       cumulative += s->buckets[i].load(std::memory_order_relaxed);
-      std::snprintf(buf, sizeof buf,
-                    "yunwei_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} "
-                    "%llu\n",
-                    s->method.c_str(), s->route.c_str(), kBuckets[i],
-                    static_cast<unsigned long long>(cumulative));
+      std::snprintf(
+          buf, sizeof buf,
+          "yunwei_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} "
+          "%llu\n",
+          s->method.c_str(), s->route.c_str(), kBuckets[i],
+          static_cast<unsigned long long>(cumulative));
       out += buf;
     }
-    std::snprintf(buf, sizeof buf,
-                  "yunwei_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} "
-                  "%llu\n"
-                  "yunwei_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"
-                  "yunwei_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
-                  s->method.c_str(), s->route.c_str(), static_cast<unsigned long long>(count),
-                  s->method.c_str(), s->route.c_str(),
-                  static_cast<double>(s->sum_ns.load(std::memory_order_relaxed)) / 1e9,
-                  s->method.c_str(), s->route.c_str(), static_cast<unsigned long long>(count));
+    std::snprintf(
+        buf, sizeof buf,
+        "yunwei_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} "
+        "%llu\n"
+        "yunwei_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"
+        "yunwei_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
+        s->method.c_str(), s->route.c_str(), static_cast<unsigned long long>(count),
+        s->method.c_str(), s->route.c_str(),
+        static_cast<double>(s->sum_ns.load(std::memory_order_relaxed)) / 1e9, s->method.c_str(),
+        s->route.c_str(), static_cast<unsigned long long>(count));
     out += buf;
   }
 }

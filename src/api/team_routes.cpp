@@ -45,9 +45,9 @@ void register_team_routes(Registry& r) {
           YW_ASSIGN(auto page, ctx.deps.teams.list(q));
           json items = json::array();
           for (const auto& t : page.items) items.push_back(team_json(t));
-          return json_response(200, {{"items", items},
-                                     {"next_cursor", page.next_cursor ? json(*page.next_cursor)
-                                                                      : json(nullptr)}});
+          return json_response(
+              200, {{"items", items},
+                    {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}});
         });
 
   r.add("POST", "/api/v1/teams", Permission::kUsersWrite, "Create a team",

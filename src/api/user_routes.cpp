@@ -112,8 +112,7 @@ void register_user_routes(Registry& r) {
         });
 
   r.add("PATCH", "/api/v1/users/{id}", Permission::kUsersWrite,
-        "Update a user (send the version you read)",
-        [](Ctx& ctx) -> core::Result<http::Response> {
+        "Update a user (send the version you read)", [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
           YW_ASSIGN(Body body, Body::parse(ctx.req, {"display_name", "email", "phone", "locale",
                                                      "time_zone", "roles", "version"}));

@@ -51,7 +51,8 @@ void AccessLog::flush() {
 void AccessLog::run() {
   std::unique_lock lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_ || buf_.size() > 64 * 1024; });
+    cv_.wait_for(lock, std::chrono::milliseconds(200),
+                 [&] { return stop_ || buf_.size() > 64 * 1024; });
     std::string out;
     out.swap(buf_);
     lock.unlock();

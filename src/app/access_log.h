@@ -13,7 +13,7 @@ namespace yunwei::app {
 class AccessLog {
  public:
   AccessLog();
-  ~AccessLog();  // flushes
+  ~AccessLog();                       // flushes
   void write(std::string_view line);  // `line` without the newline
   void flush();
 

@@ -1,11 +1,11 @@
 #include "app/commands.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <variant>
-
-#include <spdlog/spdlog.h>
 
 #include "api/api.h"
 #include "app/access_log.h"
@@ -110,16 +110,18 @@ int run_serve(const Settings& s) {
   if (auto st = server.start(); !st.ok()) return runtime_error(st.error().message);
   accepting = true;
 
-  std::string url = "http://" + (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
-                    ":" + std::to_string(server.port());
+  std::string url = "http://" +
+                    (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) + ":" +
+                    std::to_string(server.port());
   auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - started)
                       .count();
   std::printf("Yunwei %s listening on %s (database: %s; ready in %lld ms)\n", YUNWEI_VERSION,
               url.c_str(), (*db)->describe().c_str(), static_cast<long long>(ready_ms));
   if (!admin_password->empty()) {
-    std::printf("First start: created the administrator account\n  username: admin\n  password: %s\n",
-                admin_password->c_str());
+    std::printf(
+        "First start: created the administrator account\n  username: admin\n  password: %s\n",
+        admin_password->c_str());
   }
   std::fflush(stdout);
   server.run_until_signal();
@@ -179,7 +181,8 @@ std::unique_ptr<AdminContext> open_admin(const Settings& s) {
 }
 
 // The user named `username`, or an exit code after printing why not.
-std::variant<identity::User, int> find_user(identity::UserService& users, const std::string& username) {
+std::variant<identity::User, int> find_user(identity::UserService& users,
+                                            const std::string& username) {
   auto found = users.find_by_username(username);
   if (!found.ok()) return runtime_error(found.error().message);
   if (!*found) {

@@ -1,8 +1,7 @@
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-
-#include <CLI/CLI.hpp>
 
 #include "app/commands.h"
 #include "app/settings.h"
@@ -28,7 +27,8 @@ void add_common(CLI::App* cmd, Settings& s) {
   cmd->add_option("--data-dir", s.data_dir, "Directory for the SQLite database and attachments")
       ->envname("YUNWEI_DATA_DIR")
       ->capture_default_str();
-  cmd->add_option("--db", s.db, "PostgreSQL URL (postgres://user@host/db); default: SQLite in --data-dir")
+  cmd->add_option("--db", s.db,
+                  "PostgreSQL URL (postgres://user@host/db); default: SQLite in --data-dir")
       ->envname("YUNWEI_DB");
   cmd->add_option("--log-level", s.log_level, "trace, debug, info, warn, error or off")
       ->envname("YUNWEI_LOG_LEVEL")
@@ -64,32 +64,45 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
 
-  CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP API, web UI and background workers");
+  CLI::App* serve =
+      app.add_subcommand("serve", "Serve the HTTP API, web UI and background workers");
   add_common(serve, serve_s);
   serve->add_option("--listen", serve_s.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->envname("YUNWEI_LISTEN")
       ->capture_default_str();
-  serve->add_option("--io-threads", serve_s.io_threads, "I/O threads (0: one per core)")->envname("YUNWEI_IO_THREADS");
-  serve->add_option("--workers", serve_s.workers, "Request worker threads (0: four per core)")->envname("YUNWEI_WORKERS");
+  serve->add_option("--io-threads", serve_s.io_threads, "I/O threads (0: one per core)")
+      ->envname("YUNWEI_IO_THREADS");
+  serve->add_option("--workers", serve_s.workers, "Request worker threads (0: four per core)")
+      ->envname("YUNWEI_WORKERS");
   serve->add_option("--max-body-bytes", serve_s.max_body_bytes, "Largest request body accepted")
       ->envname("YUNWEI_MAX_BODY_BYTES")
       ->capture_default_str();
   serve->add_option("--idle-timeout-ms", serve_s.idle_timeout_ms, "Keep-alive idle timeout")
       ->envname("YUNWEI_IDLE_TIMEOUT_MS")
       ->capture_default_str();
-  serve->add_option("--header-timeout-ms", serve_s.header_timeout_ms, "Time allowed to send request headers")
+  serve
+      ->add_option("--header-timeout-ms", serve_s.header_timeout_ms,
+                   "Time allowed to send request headers")
       ->envname("YUNWEI_HEADER_TIMEOUT_MS")
       ->capture_default_str();
-  serve->add_option("--body-timeout-ms", serve_s.body_timeout_ms, "Time allowed to send a body / read a response")
+  serve
+      ->add_option("--body-timeout-ms", serve_s.body_timeout_ms,
+                   "Time allowed to send a body / read a response")
       ->envname("YUNWEI_BODY_TIMEOUT_MS")
       ->capture_default_str();
-  serve->add_option("--shutdown-timeout-ms", serve_s.shutdown_timeout_ms, "Grace period for in-flight requests")
+  serve
+      ->add_option("--shutdown-timeout-ms", serve_s.shutdown_timeout_ms,
+                   "Grace period for in-flight requests")
       ->envname("YUNWEI_SHUTDOWN_TIMEOUT_MS")
       ->capture_default_str();
-  serve->add_option("--access-log", serve_s.access_log, "Log one line per request on stdout (true/false)")
+  serve
+      ->add_option("--access-log", serve_s.access_log,
+                   "Log one line per request on stdout (true/false)")
       ->envname("YUNWEI_ACCESS_LOG")
       ->capture_default_str();
-  serve->add_option("--cookie-secure", serve_s.cookie_secure, "Mark the session cookie Secure (behind HTTPS)")
+  serve
+      ->add_option("--cookie-secure", serve_s.cookie_secure,
+                   "Mark the session cookie Secure (behind HTTPS)")
       ->envname("YUNWEI_COOKIE_SECURE");
 
   CLI::App* migrate = app.add_subcommand("migrate", "Apply database migrations");
@@ -97,7 +110,8 @@ int main(int argc, char** argv) {
   bool dry_run = false;
   migrate->add_flag("--dry-run", dry_run, "List pending migrations without applying them");
 
-  CLI::App* admin = app.add_subcommand("admin", "Manage users and API tokens from the command line");
+  CLI::App* admin =
+      app.add_subcommand("admin", "Manage users and API tokens from the command line");
   admin->require_subcommand(1);
   yunwei::app::AdminArgs args;
   CLI::App* create_user = admin->add_subcommand("create-user", "Create a user");
@@ -108,12 +122,15 @@ int main(int argc, char** argv) {
   create_user->add_option("--roles", args.roles, "admin, agent, approver, requester, auditor")
       ->delimiter(',')
       ->default_val(std::vector<std::string>{"agent"});
-  create_user->add_option("--password", args.password, "Password (else one is generated and printed)");
-  create_user->add_flag("--password-stdin", args.password_stdin, "Read the password from standard input");
+  create_user->add_option("--password", args.password,
+                          "Password (else one is generated and printed)");
+  create_user->add_flag("--password-stdin", args.password_stdin,
+                        "Read the password from standard input");
   CLI::App* reset = admin->add_subcommand("reset-password", "Set a new password for a user");
   add_common(reset, reset_s);
   reset->add_option("--username", args.username, "Login name")->required();
-  reset->add_option("--password", args.password, "New password (else one is generated and printed)");
+  reset->add_option("--password", args.password,
+                    "New password (else one is generated and printed)");
   reset->add_flag("--password-stdin", args.password_stdin, "Read the password from standard input");
   CLI::App* token = admin->add_subcommand("create-token", "Issue an API token for a user");
   add_common(token, token_s);

@@ -1,8 +1,8 @@
 #include "app/settings.h"
 
-#include <charconv>
-
 #include <toml++/toml.h>
+
+#include <charconv>
 
 namespace yunwei::app {
 
@@ -45,8 +45,11 @@ core::Status Settings::validate() const {
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   bool level_ok = false;
   for (const char* l : kLevels) level_ok = level_ok || log_level == l;
-  if (!level_ok) return core::invalid("log-level", "log-level must be one of trace, debug, info, warn, error, off");
-  if (io_threads < 0 || io_threads > 256) return core::invalid("io-threads", "io-threads must be 0..256");
+  if (!level_ok)
+    return core::invalid("log-level",
+                         "log-level must be one of trace, debug, info, warn, error, off");
+  if (io_threads < 0 || io_threads > 256)
+    return core::invalid("io-threads", "io-threads must be 0..256");
   if (workers < 0 || workers > 1024) return core::invalid("workers", "workers must be 0..1024");
   if (db_pool < 1 || db_pool > 256) return core::invalid("db-pool", "db-pool must be 1..256");
   if (max_body_bytes < 1024 || max_body_bytes > (1LL << 30)) {
@@ -75,7 +78,8 @@ core::Status load_toml(const std::string& path, Settings& s) {
     if (e.source().begin) {
       where = " at line " + std::to_string(e.source().begin.line);
     }
-    return core::invalid("config", "config file " + path + where + ": " + std::string(e.description()));
+    return core::invalid("config",
+                         "config file " + path + where + ": " + std::string(e.description()));
   }
   for (const auto& [key, node] : t) {
     std::string k(key.str());
@@ -83,7 +87,8 @@ core::Status load_toml(const std::string& path, Settings& s) {
       if (c == '_') c = '-';
     }
     auto want = [&](std::string_view type) {
-      return core::invalid("config", "config file " + path + ": " + k + " must be " + std::string(type));
+      return core::invalid("config",
+                           "config file " + path + ": " + k + " must be " + std::string(type));
     };
     auto str = [&](std::string& out) -> core::Status {
       if (!node.is_string()) return want("a string");
@@ -101,22 +106,38 @@ core::Status load_toml(const std::string& path, Settings& s) {
       return {};
     };
     core::Status st;
-    if (k == "listen") st = str(s.listen);
-    else if (k == "data-dir") st = str(s.data_dir);
-    else if (k == "db") st = str(s.db);
-    else if (k == "log-level") st = str(s.log_level);
-    else if (k == "access-log") st = boolean(s.access_log);
-    else if (k == "io-threads") st = num(s.io_threads);
-    else if (k == "workers") st = num(s.workers);
-    else if (k == "db-pool") st = num(s.db_pool);
-    else if (k == "max-body-bytes") st = num(s.max_body_bytes);
-    else if (k == "idle-timeout-ms") st = num(s.idle_timeout_ms);
-    else if (k == "header-timeout-ms") st = num(s.header_timeout_ms);
-    else if (k == "body-timeout-ms") st = num(s.body_timeout_ms);
-    else if (k == "shutdown-timeout-ms") st = num(s.shutdown_timeout_ms);
-    else if (k == "cookie-secure") st = boolean(s.cookie_secure);
-    else if (k == "password-cost") st = str(s.password_cost);
-    else return core::invalid("config", "config file " + path + ": unknown setting '" + k + "'");
+    if (k == "listen")
+      st = str(s.listen);
+    else if (k == "data-dir")
+      st = str(s.data_dir);
+    else if (k == "db")
+      st = str(s.db);
+    else if (k == "log-level")
+      st = str(s.log_level);
+    else if (k == "access-log")
+      st = boolean(s.access_log);
+    else if (k == "io-threads")
+      st = num(s.io_threads);
+    else if (k == "workers")
+      st = num(s.workers);
+    else if (k == "db-pool")
+      st = num(s.db_pool);
+    else if (k == "max-body-bytes")
+      st = num(s.max_body_bytes);
+    else if (k == "idle-timeout-ms")
+      st = num(s.idle_timeout_ms);
+    else if (k == "header-timeout-ms")
+      st = num(s.header_timeout_ms);
+    else if (k == "body-timeout-ms")
+      st = num(s.body_timeout_ms);
+    else if (k == "shutdown-timeout-ms")
+      st = num(s.shutdown_timeout_ms);
+    else if (k == "cookie-secure")
+      st = boolean(s.cookie_secure);
+    else if (k == "password-cost")
+      st = str(s.password_cost);
+    else
+      return core::invalid("config", "config file " + path + ": unknown setting '" + k + "'");
     if (!st.ok()) return st;
   }
   return {};

@@ -34,12 +34,18 @@ struct Error {
 inline Error invalid(std::string field, std::string message) {
   return Error{ErrorCode::kInvalidArgument, std::move(message), std::move(field)};
 }
-inline Error not_found(std::string message) { return Error{ErrorCode::kNotFound, std::move(message)}; }
+inline Error not_found(std::string message) {
+  return Error{ErrorCode::kNotFound, std::move(message)};
+}
 inline Error conflict(std::string message, std::string field = {}) {
   return Error{ErrorCode::kConflict, std::move(message), std::move(field)};
 }
-inline Error forbidden(std::string message) { return Error{ErrorCode::kForbidden, std::move(message)}; }
-inline Error internal(std::string message) { return Error{ErrorCode::kInternal, std::move(message)}; }
+inline Error forbidden(std::string message) {
+  return Error{ErrorCode::kForbidden, std::move(message)};
+}
+inline Error internal(std::string message) {
+  return Error{ErrorCode::kInternal, std::move(message)};
+}
 
 // Canonical lower-case name of a code, as sent in `{"error":{"code": ...}}`.
 const char* error_code_name(ErrorCode code);
@@ -48,7 +54,7 @@ const char* error_code_name(ErrorCode code);
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -85,9 +91,9 @@ using Status = Result<void>;
 }  // namespace yunwei::core
 
 // Returns the error of `expr` (a Result) from the enclosing function when it failed.
-#define YW_TRY(expr)                                          \
-  do {                                                        \
-    auto yw_try_result_ = (expr);                             \
+#define YW_TRY(expr)                                                    \
+  do {                                                                  \
+    auto yw_try_result_ = (expr);                                       \
     if (!yw_try_result_.ok()) return std::move(yw_try_result_).error(); \
   } while (0)
 
@@ -95,7 +101,7 @@ using Status = Result<void>;
 #define YW_CONCAT(a, b) YW_CONCAT_INNER(a, b)
 // `YW_ASSIGN(auto x, f());` declares x from f()'s value, or returns f()'s error.
 #define YW_ASSIGN(decl, expr) YW_ASSIGN_IMPL(YW_CONCAT(yw_res_, __LINE__), decl, expr)
-#define YW_ASSIGN_IMPL(tmp, decl, expr)          \
-  auto tmp = (expr);                             \
-  if (!tmp.ok()) return std::move(tmp).error();  \
+#define YW_ASSIGN_IMPL(tmp, decl, expr)         \
+  auto tmp = (expr);                            \
+  if (!tmp.ok()) return std::move(tmp).error(); \
   decl = std::move(tmp).value()

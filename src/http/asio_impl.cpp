@@ -1,5 +1,4 @@
 // Compiles Asio and Beast once for the whole program (separate compilation).
-#include <utility>
-
 #include <boost/asio/impl/src.hpp>
 #include <boost/beast/src.hpp>
+#include <utility>

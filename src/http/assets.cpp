@@ -16,7 +16,8 @@ bool accepts_gzip(const Request& req) {
   std::string_view rest = v.substr(pos + 4);
   size_t comma = rest.find(',');
   std::string_view params = rest.substr(0, comma);
-  return params.find("q=0") == std::string_view::npos || params.find("q=0.") != std::string_view::npos;
+  return params.find("q=0") == std::string_view::npos ||
+         params.find("q=0.") != std::string_view::npos;
 }
 
 bool etag_matches(std::string_view header, std::string_view etag) {
@@ -24,7 +25,8 @@ bool etag_matches(std::string_view header, std::string_view etag) {
   size_t pos = 0;
   while (pos < header.size()) {
     size_t comma = header.find(',', pos);
-    std::string_view part = header.substr(pos, comma == std::string_view::npos ? header.npos : comma - pos);
+    std::string_view part =
+        header.substr(pos, comma == std::string_view::npos ? header.npos : comma - pos);
     while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
     while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
     if (part.rfind("W/", 0) == 0) part.remove_prefix(2);

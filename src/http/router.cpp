@@ -16,7 +16,8 @@ bool Router::match(const Route& r, std::string_view path,
   size_t start = 0;
   while (true) {
     size_t slash = path.find('/', start);
-    std::string_view seg = path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
+    std::string_view seg =
+        path.substr(start, slash == std::string_view::npos ? path.npos : slash - start);
     if (i >= r.segments.size()) return false;
     const std::string& want = r.segments[i];
     if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
@@ -49,8 +50,9 @@ Response Router::dispatch(Request& req) const {
   }
   if (!allow.empty()) {
     req.route = "(method not allowed)";
-    Response res = Response::error(405, "method_not_allowed",
-                                   "method " + req.method + " is not allowed here; allowed: " + allow);
+    Response res =
+        Response::error(405, "method_not_allowed",
+                        "method " + req.method + " is not allowed here; allowed: " + allow);
     res.set_header("allow", allow);
     return res;
   }

@@ -1,7 +1,8 @@
 #include "http/server.h"
 
-#include <utility>
+#include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -21,14 +22,12 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
-
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 
 namespace yunwei::http {
 
@@ -73,12 +72,14 @@ net::awaitable<Response> run_on(net::thread_pool& pool, const Handler* handler, 
           } catch (const std::exception& e) {
             spdlog::error("request {} {} {} failed: {}", req->request_id, req->method, req->path,
                           e.what());
-            r = Response::error(500, "internal",
-                                "internal error; see the server log for request " + req->request_id);
+            r = Response::error(
+                500, "internal",
+                "internal error; see the server log for request " + req->request_id);
           } catch (...) {
             spdlog::error("request {} {} {} failed", req->request_id, req->method, req->path);
-            r = Response::error(500, "internal",
-                                "internal error; see the server log for request " + req->request_id);
+            r = Response::error(
+                500, "internal",
+                "internal error; see the server log for request " + req->request_id);
           }
           auto ex = net::get_associated_executor(completion);
           net::dispatch(ex, [completion = std::move(completion), r = std::move(r)]() mutable {
@@ -223,8 +224,7 @@ net::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn, std::
       co_await write_error(c, 413, "payload_too_large", too_large, request_id);
       break;
     }
-    if (auto expect = parser.get()[bhttp::field::expect];
-        beast::iequals(expect, "100-continue")) {
+    if (auto expect = parser.get()[bhttp::field::expect]; beast::iequals(expect, "100-continue")) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
       c.stream.expires_after(opt.body_timeout);
       co_await bhttp::async_write(c.stream, cont, net::redirect_error(net::use_awaitable, ec));
@@ -232,7 +232,8 @@ net::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn, std::
     }
     if (!parser.is_done()) {
       c.stream.expires_after(opt.body_timeout);
-      co_await bhttp::async_read(c.stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+      co_await bhttp::async_read(c.stream, buffer, parser,
+                                 net::redirect_error(net::use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
         co_await write_error(c, 413, "payload_too_large", too_large, request_id);
         break;
@@ -347,7 +348,8 @@ core::Status Server::start() {
   error_code ec;
   auto addr = net::ip::make_address(impl_->opt.host, ec);
   if (ec) {
-    return core::Error{core::ErrorCode::kInvalidArgument, "bad listen address " + impl_->opt.host, "listen"};
+    return core::Error{core::ErrorCode::kInvalidArgument, "bad listen address " + impl_->opt.host,
+                       "listen"};
   }
   tcp::endpoint ep(addr, impl_->opt.port);
   auto& acc = impl_->acceptor;
@@ -356,9 +358,9 @@ core::Status Server::start() {
   if (!ec) acc.bind(ep, ec);
   if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return core::Error{core::ErrorCode::kUnavailable,
-                       "cannot listen on " + impl_->opt.host + ":" + std::to_string(impl_->opt.port) +
-                           ": " + ec.message()};
+    return core::Error{core::ErrorCode::kUnavailable, "cannot listen on " + impl_->opt.host + ":" +
+                                                          std::to_string(impl_->opt.port) + ": " +
+                                                          ec.message()};
   }
   impl_->signals.async_wait([this](const error_code& e, int sig) {
     if (e) return;
@@ -385,7 +387,8 @@ void Server::run_until_signal() {
   {
     std::unique_lock lock(i.mu);
     i.cv.wait(lock, [&] { return i.stop_requested; });
-    bool drained = i.cv.wait_for(lock, i.opt.shutdown_timeout, [&] { return i.connections.empty(); });
+    bool drained =
+        i.cv.wait_for(lock, i.opt.shutdown_timeout, [&] { return i.connections.empty(); });
     if (!drained) {
       spdlog::warn("shutdown timeout: closing {} connection(s) still open", i.connections.size());
     }

@@ -46,8 +46,8 @@ std::string token_snapshot(const ApiToken& t) {
 
 }  // namespace
 
-AuthService::AuthService(store::Database& db, const core::Clock& clock, const PasswordHasher& hasher,
-                         AuthOptions options)
+AuthService::AuthService(store::Database& db, const core::Clock& clock,
+                         const PasswordHasher& hasher, AuthOptions options)
     : db_(db),
       clock_(clock),
       hasher_(hasher),
@@ -71,14 +71,14 @@ core::Result<std::int64_t> AuthService::verify_password(std::string_view usernam
     std::string hash;
     bool active = false;
   };
-  auto found = store::read_tx<std::optional<Candidate>>(
-      db_, [&](store::Tx& tx) -> core::Result<std::optional<Candidate>> {
-        auto row = tx.query_row("SELECT id, password_hash, active FROM users WHERE username = ?",
-                                {core::ascii_lower(username)});
-        if (!row.ok()) return std::move(row).error();
-        if (!*row) return std::optional<Candidate>{};
-        return std::optional<Candidate>{Candidate{(*row)->i64(0), (*row)->str(1), (*row)->i64(2) != 0}};
-      });
+  auto found = store::read_tx<
+      std::optional<Candidate>>(db_, [&](store::Tx& tx) -> core::Result<std::optional<Candidate>> {
+    auto row = tx.query_row("SELECT id, password_hash, active FROM users WHERE username = ?",
+                            {core::ascii_lower(username)});
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return std::optional<Candidate>{};
+    return std::optional<Candidate>{Candidate{(*row)->i64(0), (*row)->str(1), (*row)->i64(2) != 0}};
+  });
   if (!found.ok()) return std::move(found).error();
   // Verify against a dummy hash for unknown users so the response time does not tell.
   const std::string& hash =
@@ -120,16 +120,19 @@ core::Result<LoginResult> AuthService::login(std::string_view username, std::str
   if (!core::valid_utf8(ua)) ua.clear();
   core::Status st = db_.write([&](store::Tx& tx) -> core::Status {
     auto ins = tx.query_row(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, client_addr,"
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, "
+        "client_addr,"
         " user_agent) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         {core::sha256_hex(out.session_token), out.user_id, out.csrf_token, now, out.expires_at,
          client_addr, ua});
     if (!ins.ok()) return std::move(ins).error();
     // Expired sessions of this user are swept on login, keeping the table small.
-    auto sweep = tx.exec("DELETE FROM sessions WHERE user_id = ? AND expires_at < ?", {out.user_id, now});
+    auto sweep =
+        tx.exec("DELETE FROM sessions WHERE user_id = ? AND expires_at < ?", {out.user_id, now});
     if (!sweep.ok()) return std::move(sweep).error();
     nlohmann::json after = {{"result", "success"}, {"client_addr", client_addr}};
-    auto ev = store::append_event(tx, actor, now, "auth.login", "user", out.user_id, "", after.dump());
+    auto ev =
+        store::append_event(tx, actor, now, "auth.login", "user", out.user_id, "", after.dump());
     if (!ev.ok()) return std::move(ev).error();
     return {};
   });
@@ -184,7 +187,8 @@ core::Result<Principal> AuthService::authenticate_token(std::string_view bearer)
         {hash});
     if (!row.ok()) return std::move(row).error();
     const auto& r = *row;
-    if (!r || !r->is_null(3) || (!r->is_null(2) && r->i64(2) <= now) || r->i64(6) == 0) return unauth;
+    if (!r || !r->is_null(3) || (!r->is_null(2) && r->i64(2) <= now) || r->i64(6) == 0)
+      return unauth;
     Principal out;
     out.token_id = r->i64(0);
     out.user_id = r->i64(1);
@@ -204,8 +208,8 @@ core::Result<Principal> AuthService::authenticate_token(std::string_view bearer)
   return p;
 }
 
-core::Result<CreatedToken> AuthService::create_token(const store::Actor& actor, std::int64_t user_id,
-                                                     std::string_view name,
+core::Result<CreatedToken> AuthService::create_token(const store::Actor& actor,
+                                                     std::int64_t user_id, std::string_view name,
                                                      std::optional<core::TimeMs> expires_at) {
   std::string n = core::trim(name);
   if (!core::valid_utf8(n)) return core::invalid("name", "must be valid UTF-8");
@@ -223,8 +227,10 @@ core::Result<CreatedToken> AuthService::create_token(const store::Actor& actor, 
     store::Value exp = nullptr;
     if (expires_at) exp = *expires_at;
     auto row = tx.query_row(
-        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at, version)"
-        " VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING " + std::string(kTokenColumns),
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at, "
+        "version)"
+        " VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING " +
+            std::string(kTokenColumns),
         {user_id, n, core::sha256_hex(out.secret), out.secret.substr(0, 10), now, exp});
     if (!row.ok()) return std::move(row).error();
     out.token = token_from_row(**row);
@@ -251,17 +257,19 @@ core::Result<std::vector<ApiToken>> AuthService::list_tokens(std::int64_t user_i
 core::Result<ApiToken> AuthService::revoke_token(const store::Actor& actor, std::int64_t user_id,
                                                  std::int64_t token_id) {
   return store::write_tx<ApiToken>(db_, [&](store::Tx& tx) -> core::Result<ApiToken> {
-    auto row = tx.query_row("SELECT " + std::string(kTokenColumns) +
-                                " FROM api_tokens WHERE id = ? AND user_id = ?",
-                            {token_id, user_id});
+    auto row = tx.query_row(
+        "SELECT " + std::string(kTokenColumns) + " FROM api_tokens WHERE id = ? AND user_id = ?",
+        {token_id, user_id});
     if (!row.ok()) return std::move(row).error();
     if (!*row) return core::not_found("token " + std::to_string(token_id) + " not found");
     ApiToken before = token_from_row(**row);
     if (before.revoked_at) return before;
     core::TimeMs now = clock_.now_ms();
-    auto upd = tx.query_row("UPDATE api_tokens SET revoked_at = ?, version = version + 1 WHERE id = ?"
-                            " RETURNING " + std::string(kTokenColumns),
-                            {now, token_id});
+    auto upd = tx.query_row(
+        "UPDATE api_tokens SET revoked_at = ?, version = version + 1 WHERE id = ?"
+        " RETURNING " +
+            std::string(kTokenColumns),
+        {now, token_id});
     if (!upd.ok()) return std::move(upd).error();
     ApiToken after = token_from_row(**upd);
     auto ev = store::append_event(tx, actor, now, "api_token.revoke", "api_token", token_id,

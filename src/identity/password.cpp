@@ -42,7 +42,8 @@ struct GateHold {
 
 PasswordHasher::PasswordHasher(Strength s)
     : strength_(s),
-      gate_(std::make_unique<Gate>(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))) {}
+      gate_(std::make_unique<Gate>(
+          static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))) {}
 
 PasswordHasher::~PasswordHasher() = default;
 

@@ -6,11 +6,16 @@ namespace yunwei::identity {
 
 std::string_view role_name(Role r) {
   switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kAgent: return "agent";
-    case Role::kApprover: return "approver";
-    case Role::kRequester: return "requester";
-    case Role::kAuditor: return "auditor";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kAgent:
+      return "agent";
+    case Role::kApprover:
+      return "approver";
+    case Role::kRequester:
+      return "requester";
+    case Role::kAuditor:
+      return "auditor";
   }
   return "";
 }
@@ -59,9 +64,12 @@ bool allows(RoleSet roles, Permission p) {
   const RoleSet staff = role_bit(Role::kAdmin) | role_bit(Role::kAgent) |
                         role_bit(Role::kApprover) | role_bit(Role::kAuditor);
   switch (p) {
-    case Permission::kSelf: return true;
-    case Permission::kUsersRead: return (roles & staff) != 0;
-    case Permission::kUsersWrite: return (roles & role_bit(Role::kAdmin)) != 0;
+    case Permission::kSelf:
+      return true;
+    case Permission::kUsersRead:
+      return (roles & staff) != 0;
+    case Permission::kUsersWrite:
+      return (roles & role_bit(Role::kAdmin)) != 0;
     case Permission::kAuditRead:
       return (roles & (role_bit(Role::kAdmin) | role_bit(Role::kAuditor))) != 0;
   }

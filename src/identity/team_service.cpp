@@ -26,7 +26,8 @@ Team team_from_row(const store::Row& r) {
 }
 
 core::Status load_members(store::Tx& tx, Team& t) {
-  auto rows = tx.query("SELECT user_id FROM team_members WHERE team_id = ? ORDER BY user_id", {t.id});
+  auto rows =
+      tx.query("SELECT user_id FROM team_members WHERE team_id = ? ORDER BY user_id", {t.id});
   if (!rows.ok()) return std::move(rows).error();
   t.member_ids.clear();
   for (const store::Row& r : *rows) t.member_ids.push_back(r.i64(0));
@@ -44,7 +45,8 @@ core::Result<Team> load_team(store::Tx& tx, std::int64_t id) {
 
 core::Status check_name(std::string_view value, std::string_view field, bool required) {
   if (!core::valid_utf8(value)) return core::invalid(std::string(field), "must be valid UTF-8");
-  if (required && core::trim(value).empty()) return core::invalid(std::string(field), "is required");
+  if (required && core::trim(value).empty())
+    return core::invalid(std::string(field), "is required");
   if (core::utf8_length(value) > 100) {
     return core::invalid(std::string(field), "must be at most 100 characters");
   }
@@ -63,14 +65,16 @@ core::Status check_description(std::string_view value) {
 }
 
 // Every id must be an active user.
-core::Status check_users(store::Tx& tx, const std::vector<std::int64_t>& ids, std::string_view field) {
+core::Status check_users(store::Tx& tx, const std::vector<std::int64_t>& ids,
+                         std::string_view field) {
   for (size_t i = 0; i < ids.size(); ++i) {
     auto row = tx.query_row("SELECT active FROM users WHERE id = ?", {ids[i]});
     if (!row.ok()) return std::move(row).error();
     std::string f = field == "lead_id" ? std::string(field)
                                        : std::string(field) + "[" + std::to_string(i) + "]";
     if (!*row) return core::invalid(f, "no user with id " + std::to_string(ids[i]));
-    if ((*row)->i64(0) == 0) return core::invalid(f, "user " + std::to_string(ids[i]) + " is inactive");
+    if ((*row)->i64(0) == 0)
+      return core::invalid(f, "user " + std::to_string(ids[i]) + " is inactive");
   }
   return {};
 }
@@ -148,34 +152,36 @@ core::Result<store::Page<Team>> TeamService::list(const TeamQuery& q) {
   YW_ASSIGN(store::SortSpec sort, store::parse_sort(q.sort, kSorts));
   YW_ASSIGN(store::Keyset ks, store::make_keyset(sort, q.cursor));
   if (!core::valid_utf8(q.q) || q.q.size() > 200) return core::invalid("q", "invalid search text");
-  return store::read_tx<store::Page<Team>>(db_, [&](store::Tx& tx) -> core::Result<store::Page<Team>> {
-    std::string sql = std::string("SELECT ") + kTeamColumns + " FROM teams WHERE 1=1";
-    store::Params params;
-    if (!q.q.empty()) {
-      std::string needle = core::ascii_lower(q.q);
-      sql += " AND (" + tx.contains_sql("lower(name)") + " OR " + tx.contains_sql("name_zh") + ")";
-      params.insert(params.end(), {needle, q.q});
-    }
-    if (q.active) {
-      sql += " AND active = ?";
-      params.emplace_back(std::int64_t{*q.active ? 1 : 0});
-    }
-    if (q.member_id) {
-      sql += " AND id IN (SELECT team_id FROM team_members WHERE user_id = ?)";
-      params.emplace_back(*q.member_id);
-    }
-    store::append_page_clause(sql, params, ks, q.limit);
-    auto rows = tx.query(sql, params);
-    if (!rows.ok()) return std::move(rows).error();
-    store::Page<Team> page;
-    for (const store::Row& r : *rows) page.items.push_back(team_from_row(r));
-    store::finish_page(page, q.limit, sort, [&](const Team& t) -> store::Value {
-      if (sort.column == "name") return t.name;
-      return t.id;
-    });
-    for (Team& t : page.items) YW_TRY(load_members(tx, t));
-    return page;
-  });
+  return store::read_tx<store::Page<Team>>(
+      db_, [&](store::Tx& tx) -> core::Result<store::Page<Team>> {
+        std::string sql = std::string("SELECT ") + kTeamColumns + " FROM teams WHERE 1=1";
+        store::Params params;
+        if (!q.q.empty()) {
+          std::string needle = core::ascii_lower(q.q);
+          sql +=
+              " AND (" + tx.contains_sql("lower(name)") + " OR " + tx.contains_sql("name_zh") + ")";
+          params.insert(params.end(), {needle, q.q});
+        }
+        if (q.active) {
+          sql += " AND active = ?";
+          params.emplace_back(std::int64_t{*q.active ? 1 : 0});
+        }
+        if (q.member_id) {
+          sql += " AND id IN (SELECT team_id FROM team_members WHERE user_id = ?)";
+          params.emplace_back(*q.member_id);
+        }
+        store::append_page_clause(sql, params, ks, q.limit);
+        auto rows = tx.query(sql, params);
+        if (!rows.ok()) return std::move(rows).error();
+        store::Page<Team> page;
+        for (const store::Row& r : *rows) page.items.push_back(team_from_row(r));
+        store::finish_page(page, q.limit, sort, [&](const Team& t) -> store::Value {
+          if (sort.column == "name") return t.name;
+          return t.id;
+        });
+        for (Team& t : page.items) YW_TRY(load_members(tx, t));
+        return page;
+      });
 }
 
 core::Result<Team> TeamService::update(const store::Actor& actor, std::int64_t id,
@@ -239,8 +245,9 @@ core::Result<Team> TeamService::set_active(const store::Actor& actor, std::int64
     }
     if (before.active == active) return before;
     core::TimeMs now = clock_.now_ms();
-    auto n = tx.exec("UPDATE teams SET active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                     {std::int64_t{active ? 1 : 0}, now, id});
+    auto n =
+        tx.exec("UPDATE teams SET active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                {std::int64_t{active ? 1 : 0}, now, id});
     if (!n.ok()) return std::move(n).error();
     YW_ASSIGN(Team stored, load_team(tx, id));
     auto ev = store::append_event(tx, actor, now, active ? "team.activate" : "team.deactivate",
@@ -277,7 +284,8 @@ core::Status TeamService::seed_default_teams(const store::Actor& actor) {
           {std::string(s.name), std::string(s.name_zh), std::string(s.description), now, now});
       if (!ins.ok()) return std::move(ins).error();
       YW_ASSIGN(Team t, load_team(tx, (*ins)->i64(0)));
-      auto ev = store::append_event(tx, actor, now, "team.create", "team", t.id, "", team_snapshot(t));
+      auto ev =
+          store::append_event(tx, actor, now, "team.create", "team", t.id, "", team_snapshot(t));
       if (!ev.ok()) return std::move(ev).error();
     }
     return {};

@@ -13,7 +13,8 @@ int LoginThrottle::retry_after_s(const std::string& key, core::TimeMs now) {
   prune(it->second, now);
   if (static_cast<int>(it->second.size()) < max_failures_) return 0;
   // Blocked until the oldest failure that still counts leaves the window.
-  core::TimeMs until = it->second[it->second.size() - static_cast<size_t>(max_failures_)] + window_ms_;
+  core::TimeMs until =
+      it->second[it->second.size() - static_cast<size_t>(max_failures_)] + window_ms_;
   return static_cast<int>((until - now + 999) / 1000);
 }
 

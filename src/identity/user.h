@@ -69,7 +69,7 @@ struct NewTeam {
 struct TeamPatch {
   std::int64_t version = 0;
   std::optional<std::string> name, name_zh, description;
-  std::optional<std::optional<std::int64_t>> lead_id;  // Some(None) clears the lead
+  std::optional<std::optional<std::int64_t>> lead_id;   // Some(None) clears the lead
   std::optional<std::vector<std::int64_t>> member_ids;  // replaces the member list
 };
 

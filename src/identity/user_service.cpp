@@ -136,7 +136,8 @@ core::Result<User> load_user(store::Tx& tx, std::int64_t id) {
   if (!row.ok()) return std::move(row).error();
   if (!*row) return core::not_found("user " + std::to_string(id) + " not found");
   User u = user_from_row(**row);
-  auto teams = tx.query("SELECT team_id FROM team_members WHERE user_id = ? ORDER BY team_id", {id});
+  auto teams =
+      tx.query("SELECT team_id FROM team_members WHERE user_id = ? ORDER BY team_id", {id});
   if (!teams.ok()) return std::move(teams).error();
   for (const store::Row& r : *teams) u.team_ids.push_back(r.i64(0));
   return u;
@@ -162,7 +163,8 @@ core::Result<User> UserService::create(const store::Actor& actor, const NewUser&
     core::TimeMs now = clock_.now_ms();
     auto row = tx.query_row(
         "INSERT INTO users (username, display_name, email, phone, locale, time_zone, roles, active,"
-        " password_hash, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1)"
+        " password_hash, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, "
+        "1)"
         " RETURNING id",
         {in.username, core::trim(in.display_name), in.email, in.phone, in.locale, in.time_zone,
          format_role_set(roles), hash, now, now});
@@ -172,7 +174,8 @@ core::Result<User> UserService::create(const store::Actor& actor, const NewUser&
     if (!u.email.empty()) {
       // Delivered by the notification worker once it exists; kept here so nothing is lost.
       std::string payload = R"({"user_id":)" + std::to_string(u.id) + "}";
-      auto ob = store::enqueue_outbox(tx, now, "email", "user.welcome", u.email, payload, std::nullopt);
+      auto ob =
+          store::enqueue_outbox(tx, now, "email", "user.welcome", u.email, payload, std::nullopt);
       if (!ob.ok()) return std::move(ob).error();
     }
     return u;
@@ -206,57 +209,59 @@ core::Result<store::Page<User>> UserService::list(const UserQuery& q) {
   YW_ASSIGN(store::SortSpec sort, store::parse_sort(q.sort, kSorts));
   YW_ASSIGN(store::Keyset ks, store::make_keyset(sort, q.cursor));
   if (!core::valid_utf8(q.q) || q.q.size() > 200) return core::invalid("q", "invalid search text");
-  return store::read_tx<store::Page<User>>(db_, [&](store::Tx& tx) -> core::Result<store::Page<User>> {
-    std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE 1=1";
-    store::Params params;
-    if (!q.q.empty()) {
-      std::string needle = core::ascii_lower(q.q);
-      sql += " AND (" + tx.contains_sql("lower(username)") + " OR " +
-             tx.contains_sql("lower(display_name)") + " OR " + tx.contains_sql("lower(email)") + ")";
-      params.insert(params.end(), {needle, needle, needle});
-    }
-    if (q.active) {
-      sql += " AND active = ?";
-      params.emplace_back(std::int64_t{*q.active ? 1 : 0});
-    }
-    if (q.role) {
-      // roles is a short comma list; match a whole name.
-      sql += " AND " + tx.contains_sql("(',' || roles || ',')");
-      params.emplace_back("," + std::string(role_name(*q.role)) + ",");
-    }
-    if (q.team_id) {
-      sql += " AND id IN (SELECT user_id FROM team_members WHERE team_id = ?)";
-      params.emplace_back(*q.team_id);
-    }
-    store::append_page_clause(sql, params, ks, q.limit);
-    auto rows = tx.query(sql, params);
-    if (!rows.ok()) return std::move(rows).error();
-    store::Page<User> page;
-    for (const store::Row& r : *rows) page.items.push_back(user_from_row(r));
-    store::finish_page(page, q.limit, sort, [&](const User& u) -> store::Value {
-      if (sort.column == "username") return u.username;
-      if (sort.column == "created_at") return u.created_at;
-      return u.id;
-    });
-    // Team ids of the whole page in one query.
-    if (!page.items.empty()) {
-      std::string in_sql = "SELECT user_id, team_id FROM team_members WHERE user_id IN (";
-      store::Params ids;
-      for (size_t i = 0; i < page.items.size(); ++i) {
-        in_sql += i ? ",?" : "?";
-        ids.emplace_back(page.items[i].id);
-      }
-      in_sql += ") ORDER BY team_id";
-      auto teams = tx.query(in_sql, ids);
-      if (!teams.ok()) return std::move(teams).error();
-      for (const store::Row& r : *teams) {
-        for (User& u : page.items) {
-          if (u.id == r.i64(0)) u.team_ids.push_back(r.i64(1));
+  return store::read_tx<store::Page<User>>(
+      db_, [&](store::Tx& tx) -> core::Result<store::Page<User>> {
+        std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE 1=1";
+        store::Params params;
+        if (!q.q.empty()) {
+          std::string needle = core::ascii_lower(q.q);
+          sql += " AND (" + tx.contains_sql("lower(username)") + " OR " +
+                 tx.contains_sql("lower(display_name)") + " OR " + tx.contains_sql("lower(email)") +
+                 ")";
+          params.insert(params.end(), {needle, needle, needle});
         }
-      }
-    }
-    return page;
-  });
+        if (q.active) {
+          sql += " AND active = ?";
+          params.emplace_back(std::int64_t{*q.active ? 1 : 0});
+        }
+        if (q.role) {
+          // roles is a short comma list; match a whole name.
+          sql += " AND " + tx.contains_sql("(',' || roles || ',')");
+          params.emplace_back("," + std::string(role_name(*q.role)) + ",");
+        }
+        if (q.team_id) {
+          sql += " AND id IN (SELECT user_id FROM team_members WHERE team_id = ?)";
+          params.emplace_back(*q.team_id);
+        }
+        store::append_page_clause(sql, params, ks, q.limit);
+        auto rows = tx.query(sql, params);
+        if (!rows.ok()) return std::move(rows).error();
+        store::Page<User> page;
+        for (const store::Row& r : *rows) page.items.push_back(user_from_row(r));
+        store::finish_page(page, q.limit, sort, [&](const User& u) -> store::Value {
+          if (sort.column == "username") return u.username;
+          if (sort.column == "created_at") return u.created_at;
+          return u.id;
+        });
+        // Team ids of the whole page in one query.
+        if (!page.items.empty()) {
+          std::string in_sql = "SELECT user_id, team_id FROM team_members WHERE user_id IN (";
+          store::Params ids;
+          for (size_t i = 0; i < page.items.size(); ++i) {
+            in_sql += i ? ",?" : "?";
+            ids.emplace_back(page.items[i].id);
+          }
+          in_sql += ") ORDER BY team_id";
+          auto teams = tx.query(in_sql, ids);
+          if (!teams.ok()) return std::move(teams).error();
+          for (const store::Row& r : *teams) {
+            for (User& u : page.items) {
+              if (u.id == r.i64(0)) u.team_ids.push_back(r.i64(1));
+            }
+          }
+        }
+        return page;
+      });
 }
 
 core::Result<User> UserService::update(const store::Actor& actor, std::int64_t id,
@@ -321,15 +326,17 @@ core::Result<User> UserService::set_active(const store::Actor& actor, std::int64
       }
     }
     core::TimeMs now = clock_.now_ms();
-    auto n = tx.exec("UPDATE users SET active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                     {std::int64_t{active ? 1 : 0}, now, id});
+    auto n =
+        tx.exec("UPDATE users SET active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                {std::int64_t{active ? 1 : 0}, now, id});
     if (!n.ok()) return std::move(n).error();
     if (!active) {
       auto s = tx.exec("DELETE FROM sessions WHERE user_id = ?", {id});
       if (!s.ok()) return std::move(s).error();
-      auto t = tx.exec("UPDATE api_tokens SET revoked_at = ?, version = version + 1"
-                       " WHERE user_id = ? AND revoked_at IS NULL",
-                       {now, id});
+      auto t = tx.exec(
+          "UPDATE api_tokens SET revoked_at = ?, version = version + 1"
+          " WHERE user_id = ? AND revoked_at IS NULL",
+          {now, id});
       if (!t.ok()) return std::move(t).error();
     }
     YW_ASSIGN(User stored, load_user(tx, id));
@@ -347,16 +354,18 @@ core::Result<User> UserService::set_password(const store::Actor& actor, std::int
   return store::write_tx<User>(db_, [&](store::Tx& tx) -> core::Result<User> {
     YW_ASSIGN(User before, load_user(tx, id));
     core::TimeMs now = clock_.now_ms();
-    auto n = tx.exec("UPDATE users SET password_hash = ?, updated_at = ?, version = version + 1"
-                     " WHERE id = ?",
-                     {hash, now, id});
+    auto n = tx.exec(
+        "UPDATE users SET password_hash = ?, updated_at = ?, version = version + 1"
+        " WHERE id = ?",
+        {hash, now, id});
     if (!n.ok()) return std::move(n).error();
     auto s = tx.exec("DELETE FROM sessions WHERE user_id = ? AND id <> ?",
                      {id, keep_session_id.value_or(0)});
     if (!s.ok()) return std::move(s).error();
     YW_ASSIGN(User stored, load_user(tx, id));
     // Snapshots hold no secrets; they show the version the change produced.
-    YW_TRY(append(tx, actor, now, "user.password", id, user_snapshot(before), user_snapshot(stored)));
+    YW_TRY(
+        append(tx, actor, now, "user.password", id, user_snapshot(before), user_snapshot(stored)));
     return stored;
   });
 }

@@ -17,8 +17,8 @@ core::Result<std::int64_t> append_event(Tx& tx, const Actor& actor, core::TimeMs
   auto row = tx.query_row(
       "INSERT INTO events (at, actor_id, action, object_type, object_id, before_json, after_json,"
       " request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      {at, opt_int(actor.user_id), std::string(action), std::string(object_type), opt_int(object_id),
-       opt_text(before_json), opt_text(after_json), actor.request_id});
+      {at, opt_int(actor.user_id), std::string(action), std::string(object_type),
+       opt_int(object_id), opt_text(before_json), opt_text(after_json), actor.request_id});
   if (!row.ok()) return std::move(row).error();
   return (*row)->i64(0);
 }

@@ -41,8 +41,8 @@ struct EventFilter {
   std::optional<std::int64_t> object_id;
   std::optional<std::int64_t> actor_id;
   std::optional<std::string> action;
-  std::optional<core::TimeMs> since;  // inclusive
-  std::optional<core::TimeMs> until;  // exclusive
+  std::optional<core::TimeMs> since;      // inclusive
+  std::optional<core::TimeMs> until;      // exclusive
   std::optional<std::int64_t> before_id;  // keyset cursor: events with a smaller id
   int limit = 50;
 };

@@ -133,7 +133,8 @@ namespace {
 
 core::Result<std::set<int>> applied_versions(Tx& tx) {
   Migration table{0, "", kCreateMigrationsTable};
-  if (auto st = tx.exec_script(render_migration_sql(table, tx.backend())); !st.ok()) return st.error();
+  if (auto st = tx.exec_script(render_migration_sql(table, tx.backend())); !st.ok())
+    return st.error();
   auto rows = tx.query("SELECT version FROM schema_migrations");
   if (!rows.ok()) return std::move(rows).error();
   std::set<int> out;
@@ -173,8 +174,9 @@ core::Result<std::vector<int>> migrate(Database& db, const core::Clock& clock) {
         e.message = "migration " + std::to_string(m.version) + " (" + m.name + "): " + e.message;
         return e;
       }
-      auto ins = tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                         {std::int64_t{m.version}, m.name, clock.now_ms()});
+      auto ins =
+          tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                  {std::int64_t{m.version}, m.name, clock.now_ms()});
       if (!ins.ok()) return std::move(ins).error();
       applied_now = true;
       return {};

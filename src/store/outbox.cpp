@@ -18,31 +18,32 @@ core::Result<std::int64_t> enqueue_outbox(Tx& tx, core::TimeMs now, std::string_
 }
 
 core::Result<std::vector<OutboxMessage>> due_outbox(Database& db, core::TimeMs now, int limit) {
-  return read_tx<std::vector<OutboxMessage>>(db, [&](Tx& tx) -> core::Result<std::vector<OutboxMessage>> {
-    auto rows = tx.query(
-        "SELECT id, created_at, channel, topic, recipient, payload, status, attempts,"
-        " next_attempt_at, last_error, event_id FROM outbox"
-        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-        {now, std::int64_t{limit}});
-    if (!rows.ok()) return std::move(rows).error();
-    std::vector<OutboxMessage> out;
-    for (const Row& r : *rows) {
-      OutboxMessage m;
-      m.id = r.i64(0);
-      m.created_at = r.i64(1);
-      m.channel = r.str(2);
-      m.topic = r.str(3);
-      m.recipient = r.str(4);
-      m.payload = r.str(5);
-      m.status = r.str(6);
-      m.attempts = static_cast<int>(r.i64(7));
-      m.next_attempt_at = r.i64(8);
-      m.last_error = r.str(9);
-      m.event_id = r.opt_i64(10);
-      out.push_back(std::move(m));
-    }
-    return out;
-  });
+  return read_tx<std::vector<OutboxMessage>>(
+      db, [&](Tx& tx) -> core::Result<std::vector<OutboxMessage>> {
+        auto rows = tx.query(
+            "SELECT id, created_at, channel, topic, recipient, payload, status, attempts,"
+            " next_attempt_at, last_error, event_id FROM outbox"
+            " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            {now, std::int64_t{limit}});
+        if (!rows.ok()) return std::move(rows).error();
+        std::vector<OutboxMessage> out;
+        for (const Row& r : *rows) {
+          OutboxMessage m;
+          m.id = r.i64(0);
+          m.created_at = r.i64(1);
+          m.channel = r.str(2);
+          m.topic = r.str(3);
+          m.recipient = r.str(4);
+          m.payload = r.str(5);
+          m.status = r.str(6);
+          m.attempts = static_cast<int>(r.i64(7));
+          m.next_attempt_at = r.i64(8);
+          m.last_error = r.str(9);
+          m.event_id = r.opt_i64(10);
+          out.push_back(std::move(m));
+        }
+        return out;
+      });
 }
 
 core::Status mark_outbox(Database& db, std::int64_t id, bool sent, std::string_view error,

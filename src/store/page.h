@@ -14,7 +14,7 @@ struct SortSpec {
   std::string name;    // as the client writes it: "username", "-id"
   std::string column;  // SQL column, whitelisted by the caller
   bool desc = false;
-  bool text = false;   // the column holds text (else integers)
+  bool text = false;  // the column holds text (else integers)
 };
 
 struct Keyset {
@@ -51,6 +51,7 @@ void finish_page(Page<T>& page, int limit, const SortSpec& sort, KeyOf key_of) {
 }
 
 // Parses "name" / "-name" against the allowed sorts; kInvalidArgument (field "sort") otherwise.
-core::Result<SortSpec> parse_sort(const std::string& requested, const std::vector<SortSpec>& allowed);
+core::Result<SortSpec> parse_sort(const std::string& requested,
+                                  const std::vector<SortSpec>& allowed);
 
 }  // namespace yunwei::store

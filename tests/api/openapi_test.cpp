@@ -1,13 +1,12 @@
-#include "api/api.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "api/api.h"
 
 namespace yunwei::api {
 namespace {

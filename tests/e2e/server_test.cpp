@@ -1,11 +1,10 @@
 // The real binary over real HTTP: protocol behaviour of the server itself.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
-#include <thread>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/server_process.h"
 
@@ -69,8 +68,9 @@ TEST_P(ServerTest, AnswersUnknownRoutesAndMethodsWithJsonErrors) {
 TEST_P(ServerTest, RejectsABodyOverTheLimitWith413) {
   // The server answers from the Content-Length alone, before reading the body.
   HttpClient c(server_->port());
-  HttpResponse r = c.raw("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
-                         "Content-Type: application/json\r\nContent-Length: 10485761\r\n\r\n{");
+  HttpResponse r = c.raw(
+      "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nContent-Length: 10485761\r\n\r\n{");
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(json::parse(r.body)["error"]["code"], "payload_too_large");
   // The server still serves others.
@@ -81,8 +81,9 @@ TEST_P(ServerTest, RejectsABodyOverTheLimitWith413) {
 TEST_P(ServerTest, RejectsAChunkedBodyOverTheLimitWith413) {
   HttpClient c(server_->port());
   std::string chunk(1024 * 1024, 'x');
-  std::string req = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    "Transfer-Encoding: chunked\r\n\r\n";
+  std::string req =
+      "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
   char size[32];
   std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
   for (int i = 0; i < 11; ++i) req += size + chunk + "\r\n";
@@ -112,12 +113,15 @@ TEST_P(ServerTest, ServesMetricsInPrometheusFormat) {
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.header("content-type").find("text/plain"), std::string::npos);
   EXPECT_NE(r.body.find("yunwei_build_info{version="), std::string::npos);
-  EXPECT_NE(r.body.find(R"(yunwei_http_requests_total{method="GET",route="/healthz",status="200"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.body.find(R"(yunwei_http_requests_total{method="GET",route="/healthz",status="200"} 1)"),
+      std::string::npos)
       << r.body;
-  EXPECT_NE(r.body.find(R"(yunwei_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1)"),
-            std::string::npos);
-  EXPECT_NE(r.body.find("yunwei_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"+Inf\"} 1"),
+  EXPECT_NE(
+      r.body.find(R"(yunwei_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1)"),
+      std::string::npos);
+  EXPECT_NE(r.body.find("yunwei_http_request_duration_seconds_bucket{method=\"GET\",route=\"/"
+                        "healthz\",le=\"+Inf\"} 1"),
             std::string::npos);
   EXPECT_NE(r.body.find("yunwei_db_connections{backend="), std::string::npos);
 }
@@ -147,8 +151,10 @@ TEST_P(ServerTest, FinishesAnInFlightRequestBeforeExiting) {
   // The request is half sent when SIGTERM arrives; the server must still answer it, then exit.
   HttpClient c(server_->port());
   std::string body = R"({"username":"admin","password":")" + server_->admin_password() + R"("})";
-  std::string head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  std::string head =
+      "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n";
   ASSERT_TRUE(c.send_raw(head + body.substr(0, 5)));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   kill(server_->pid(), SIGTERM);

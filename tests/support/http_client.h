@@ -29,8 +29,7 @@ class HttpClient {
 
   // Sends a request; `headers` are "Name: value" lines. Returns status 0 on a transport error.
   HttpResponse request(const std::string& method, const std::string& target,
-                       const std::string& body = {},
-                       const std::vector<std::string>& headers = {});
+                       const std::string& body = {}, const std::vector<std::string>& headers = {});
   // Sends raw bytes and reads one response (for malformed-request tests).
   HttpResponse raw(const std::string& bytes);
   // Two halves of raw(): send bytes on the (new or kept) connection, then read one response.

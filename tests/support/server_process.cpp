@@ -10,15 +10,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <cstring>
-#include <random>
-
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <random>
 
 namespace yunwei::testing {
 
-const char* backend_name(TestBackend b) { return b == TestBackend::kSqlite ? "sqlite" : "postgres"; }
+const char* backend_name(TestBackend b) {
+  return b == TestBackend::kSqlite ? "sqlite" : "postgres";
+}
 
 std::string test_pg_url() {
   const char* v = std::getenv("YUNWEI_TEST_PG");
@@ -32,7 +33,8 @@ namespace {
 std::string unique_suffix() {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  return std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rd() % 100000);
+  return std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
+         std::to_string(rd() % 100000);
 }
 
 bool pg_exec(const std::string& url, const std::string& sql) {
@@ -86,9 +88,9 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const Options& o, std::strin
   };
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->data_dir_ = std::make_unique<TempDir>();
-  std::vector<std::string> args = {yunwei_binary(), "serve", "--listen", "127.0.0.1:0",
-                                   "--data-dir", p->data_dir_->path(), "--password-cost", "minimum",
-                                   "--log-level", "warn"};
+  std::vector<std::string> args = {
+      yunwei_binary(),      "serve",           "--listen", "127.0.0.1:0", "--data-dir",
+      p->data_dir_->path(), "--password-cost", "minimum",  "--log-level", "warn"};
   if (o.backend == TestBackend::kPostgres) {
     p->pg_ = std::make_unique<TempPgDatabase>();
     if (p->pg_->url().empty()) {

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <memory>
-#include <ostream>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>

@@ -23,13 +23,17 @@ constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kFloat
 
 Error result_error(PGresult* res, PGconn* conn, std::string_view what) {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  std::string msg = std::string(what) + ": " + (res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  std::string msg =
+      std::string(what) + ": " + (res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::string code = state ? state : "";
   if (code == "23505") return Error{ErrorCode::kConflict, "duplicate value: " + msg};
-  if (code == "23503") return Error{ErrorCode::kInvalidArgument, "reference to a missing record: " + msg};
-  if (code.rfind("23", 0) == 0) return Error{ErrorCode::kInvalidArgument, "constraint failed: " + msg};
-  if (code == "40001" || code == "40P01") return Error{ErrorCode::kConflict, "concurrent update, retry: " + msg};
+  if (code == "23503")
+    return Error{ErrorCode::kInvalidArgument, "reference to a missing record: " + msg};
+  if (code.rfind("23", 0) == 0)
+    return Error{ErrorCode::kInvalidArgument, "constraint failed: " + msg};
+  if (code == "40001" || code == "40P01")
+    return Error{ErrorCode::kConflict, "concurrent update, retry: " + msg};
   if (code.rfind("08", 0) == 0 || code.rfind("57", 0) == 0 || code == "53300" ||
       PQstatus(conn) != CONNECTION_OK) {
     return Error{ErrorCode::kUnavailable, msg};

@@ -138,7 +138,8 @@ class Connection {
             break;
           default: {
             const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-            cols.emplace_back(std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+            cols.emplace_back(
+                std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
           }
         }
       }
