@@ -28,9 +28,9 @@ std::string session_cookie(const std::string& value, std::int64_t max_age_s, boo
   return c;
 }
 
-core::Result<http::Response> me(Ctx& ctx) {
-  YW_ASSIGN(identity::User u, ctx.deps.users.get(ctx.principal->user_id));
-  JsonWriter w;
+// Writes the caller's profile object (user, permissions, the session's CSRF token).
+core::Status write_me(Ctx& ctx, const identity::Principal& principal, JsonWriter& w) {
+  YW_ASSIGN(identity::User u, ctx.deps.users.get(principal.user_id));
   w.begin_object();
   write_user_fields(w, u);
   w.key("permissions").begin_object();
@@ -38,8 +38,15 @@ core::Result<http::Response> me(Ctx& ctx) {
   w.key("users_write").value(identity::allows(u.roles, Permission::kUsersWrite));
   w.key("audit_read").value(identity::allows(u.roles, Permission::kAuditRead));
   w.end_object();
-  if (ctx.principal->session_id) w.key("csrf_token").value(ctx.principal->csrf_token);
-  return http::Response::json(200, w.end_object().take());
+  if (principal.session_id) w.key("csrf_token").value(principal.csrf_token);
+  w.end_object();
+  return {};
+}
+
+core::Result<http::Response> me(Ctx& ctx) {
+  JsonWriter w;
+  YW_TRY(write_me(ctx, *ctx.principal, w));
+  return http::Response::json(200, w.take());
 }
 
 }  // namespace
@@ -66,6 +73,24 @@ void register_auth_routes(Registry& r) {
                        session_cookie(login.session_token, max_age, ctx.deps.cookie_secure));
         return res;
       });
+
+  r.add_public("GET", "/api/v1/auth/session",
+               "Whether the caller has a live session (never 401); the web UI's start-up probe",
+               [](Ctx& ctx) -> core::Result<http::Response> {
+                 std::string cookie = ctx.req.cookie("yw_session");
+                 if (!cookie.empty()) {
+                   auto p = ctx.deps.auth.authenticate_session(cookie);
+                   if (p.ok()) {
+                     JsonWriter w;
+                     w.begin_object().key("authenticated").value(true).key("user");
+                     YW_TRY(write_me(ctx, *p, w));
+                     w.key("csrf_token").value(p->csrf_token);
+                     return http::Response::json(200, w.end_object().take());
+                   }
+                   if (p.error().code != core::ErrorCode::kUnauthenticated) return p.error();
+                 }
+                 return http::Response::json(200, R"({"authenticated":false})");
+               });
 
   r.add("POST", "/api/v1/auth/logout", Permission::kSelf, "End the current session",
         [](Ctx& ctx) -> core::Result<http::Response> {

@@ -65,6 +65,27 @@ TEST_P(ApiTest, LoginSetsAnHttpOnlyLaxSessionCookieAndReturnsACsrfToken) {
   EXPECT_EQ(parse_body(me)["csrf_token"], j["csrf_token"]);
 }
 
+TEST_P(ApiTest, SessionProbeTellsWhetherTheCookieIsLiveWithoutAnswering401) {
+  HttpClient c(port_);
+  HttpResponse none = c.request("GET", "/api/v1/auth/session");
+  EXPECT_EQ(none.status, 200);
+  EXPECT_EQ(parse_body(none), json({{"authenticated", false}}));
+  HttpResponse stale = c.request("GET", "/api/v1/auth/session", "", {"Cookie: yw_session=stale"});
+  EXPECT_EQ(parse_body(stale)["authenticated"], false);
+  auto s = login(port_, "admin", server_->admin_password());
+  ASSERT_TRUE(s);
+  HttpResponse live = c.request("GET", "/api/v1/auth/session", "", s->cookie_only());
+  json j = parse_body(live);
+  EXPECT_EQ(j["authenticated"], true);
+  EXPECT_EQ(j["user"]["username"], "admin");
+  EXPECT_EQ(j["user"]["permissions"]["users_write"], true);
+  EXPECT_EQ(j["csrf_token"], s->csrf);
+  // After logout the same cookie is no longer live.
+  ASSERT_EQ(c.request("POST", "/api/v1/auth/logout", "", s->headers()).status, 204);
+  EXPECT_EQ(parse_body(c.request("GET", "/api/v1/auth/session", "", s->cookie_only()))["authenticated"],
+            false);
+}
+
 TEST_P(ApiTest, RefusesAWrongPasswordWithOneMessageForUnknownAndKnownAccounts) {
   std::string name = unique_name("wrongpw");
   ASSERT_FALSE(create_user(port_, admin_token_, name, {"agent"}).is_discarded());

@@ -13,6 +13,7 @@ const std::set<std::string> kPublicRoutes = {
     "GET /metrics",
     "GET /api/v1/openapi.json",
     "POST /api/v1/auth/login",
+    "GET /api/v1/auth/session",
 };
 
 // Which roles hold each permission (DESIGN §4: the auditor is read-only, the requester an end

@@ -1,0 +1,86 @@
+// Shapes of the JSON the yunwei API returns (src/api/*_routes.cpp on the server).
+
+export const ROLES = ['admin', 'agent', 'approver', 'requester', 'auditor'] as const
+export type Role = (typeof ROLES)[number]
+
+/** Roles that make a user "staff" (agent workspace); anyone else gets the requester portal. */
+export const STAFF_ROLES: readonly Role[] = ['admin', 'agent', 'approver', 'auditor']
+
+export const LOCALES = ['zh-CN', 'en'] as const
+export type Locale = (typeof LOCALES)[number]
+
+export interface User {
+  id: number
+  username: string
+  display_name: string
+  email: string
+  phone: string
+  locale: Locale
+  time_zone: string
+  roles: Role[]
+  active: boolean
+  has_password: boolean
+  team_ids: number[]
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+export interface Permissions {
+  users_read: boolean
+  users_write: boolean
+  audit_read: boolean
+}
+export type Permission = keyof Permissions
+
+export interface Me extends User {
+  permissions: Permissions
+  csrf_token?: string
+}
+
+export interface LoginResponse {
+  user: User
+  csrf_token: string
+  expires_at: string
+}
+
+export interface Team {
+  id: number
+  name: string
+  name_zh: string
+  description: string
+  lead_id: number | null
+  active: boolean
+  member_ids: number[]
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+export interface ApiToken {
+  id: number
+  name: string
+  prefix: string
+  created_at: string
+  expires_at: string | null
+  last_used_at: string | null
+  revoked_at: string | null
+  active: boolean
+  version: number
+}
+
+export interface CreatedToken extends ApiToken {
+  token: string
+}
+
+export interface Page<T> {
+  items: T[]
+  next_cursor: string | null
+}
+
+/**
+ * A row in an el-table slot. Element Plus types it as an open record that is not assignable
+ * to our interfaces, so slots take it as this and pass it on.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TableRow = any

@@ -1,0 +1,8 @@
+// Registered modules, in no particular order (nav order comes from each entry's `order`).
+// A new module adds one import here; nothing else in the shell changes.
+import type { YunweiModule } from './registry'
+import home from './home'
+import profile from './profile'
+import adminIdentity from './admin'
+
+export const modules: YunweiModule[] = [home, profile, adminIdentity]

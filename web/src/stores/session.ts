@@ -1,0 +1,152 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { ApiError, setCsrfToken } from '@/api/client'
+import { authApi, meApi, type MePatchBody } from '@/api/endpoints'
+import type { Locale, Me, Permission } from '@/api/types'
+import { applyLocale, currentLocale } from '@/i18n'
+import { hasPendingLocale, storeLocale } from '@/i18n/detect'
+import { browserTimeZone } from '@/utils/datetime'
+
+// The session cookie is HttpOnly, so the page cannot see it. This flag remembers that we had a
+// session, so a first visit goes straight to the login page instead of asking GET /api/v1/me
+// and getting a 401, which the browser would log as a console error.
+export const SESSION_HINT_KEY = 'yw.session'
+
+function setHint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(SESSION_HINT_KEY, '1')
+    else localStorage.removeItem(SESSION_HINT_KEY)
+  } catch {
+    // Storage disabled: we then always ask the server.
+  }
+}
+
+function hasHint(): boolean {
+  try {
+    return localStorage.getItem(SESSION_HINT_KEY) !== null
+  } catch {
+    return true
+  }
+}
+
+export const useSessionStore = defineStore('session', () => {
+  const me = ref<Me | null>(null)
+  /** True once we asked the server who we are (logged in or not). */
+  const checked = ref(false)
+
+  const loggedIn = computed(() => me.value !== null)
+  /** Staff (any role that may read users) get the agent workspace; requesters the portal. */
+  const isStaff = computed(() => !!me.value?.permissions?.users_read)
+  const timeZone = computed(() => me.value?.time_zone || browserTimeZone())
+
+  function can(p: Permission | undefined): boolean {
+    if (!p) return true
+    return !!me.value?.permissions?.[p]
+  }
+
+  function setMe(m: Me | null): void {
+    me.value = m
+    if (m?.csrf_token) setCsrfToken(m.csrf_token)
+    if (!m) setCsrfToken('')
+    setHint(m !== null)
+  }
+
+  /**
+   * Asks the server for the current session; a 401 just means "not logged in". Without a
+   * hint that we had a session, it does not ask (unless `force`).
+   */
+  async function load(force = false): Promise<Me | null> {
+    if (!force && !hasHint()) {
+      setMe(null)
+      checked.value = true
+      return null
+    }
+    try {
+      setMe(await meApi.get({ noAuthRedirect: true }))
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401) {
+        checked.value = true
+        throw e
+      }
+      setMe(null)
+    }
+    checked.value = true
+    if (me.value) await syncLocale()
+    return me.value
+  }
+
+  /**
+   * After login: a language picked on the login page goes to the profile; otherwise the
+   * profile's language wins.
+   */
+  async function syncLocale(): Promise<void> {
+    const m = me.value
+    if (!m) return
+    const ui = currentLocale()
+    if (hasPendingLocale() && m.locale !== ui) {
+      try {
+        setMe(await meApi.patch({ locale: ui, version: m.version }))
+        storeLocale(ui, false)
+        return
+      } catch {
+        // Keep the profile's language if the profile could not be updated.
+      }
+    }
+    storeLocale(m.locale, false)
+    applyLocale(m.locale)
+  }
+
+  async function login(username: string, password: string): Promise<Me | null> {
+    const res = await authApi.login(username, password)
+    setCsrfToken(res.csrf_token)
+    return load(true)
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await authApi.logout()
+    } catch {
+      // The session may already be gone; either way we are logged out here.
+    }
+    clear()
+  }
+
+  function clear(): void {
+    setMe(null)
+    checked.value = true
+  }
+
+  async function updateProfile(patch: Omit<MePatchBody, 'version'>): Promise<Me> {
+    if (!me.value) throw new Error('not logged in')
+    const updated = await meApi.patch({ ...patch, version: me.value.version })
+    setMe(updated)
+    if (patch.locale) {
+      storeLocale(updated.locale, false)
+      applyLocale(updated.locale)
+    }
+    return updated
+  }
+
+  /** The language switcher: saved to the profile when logged in, else to localStorage. */
+  async function setLocale(locale: Locale): Promise<void> {
+    applyLocale(locale)
+    if (!me.value) {
+      storeLocale(locale, true)
+      return
+    }
+    storeLocale(locale, false)
+    if (me.value.locale === locale) return
+    try {
+      await updateProfile({ locale })
+    } catch (e) {
+      if (e instanceof ApiError && e.isStaleVersion) {
+        await load(true)
+        if (me.value && me.value.locale !== locale) await updateProfile({ locale })
+      } else {
+        throw e
+      }
+    }
+  }
+
+  return { me, checked, loggedIn, isStaff, timeZone, can, setMe, load, login, logout, clear, updateProfile, setLocale }
+})
