@@ -2,8 +2,9 @@
 // Prints the gzipped JS+CSS a browser loads for the first screens, from dist/.vite/manifest.json.
 //   node scripts/bundle-size.mjs [distDir] [--max-kb=250]
 // Exits 1 when a first screen (entry + layout + first route: login, staff home, requester
-// portal) exceeds --max-kb. The home page's ECharts chart is a lazy chunk fetched once the
-// page has rendered and the chart's card is on screen; it is printed but not counted.
+// portal, and the whole login -> staff home visit) exceeds --max-kb. No first screen uses
+// ECharts: its chart lives on the admin Teams page as a lazy chunk (printed, not budgeted).
+// tests/e2e-web measures the same in Chromium (encodedBodySize of what the page fetched).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -49,13 +50,20 @@ const screens = [
   ['entry (index.html + its imports)', [entry]],
   ['login page', [entry, keyFor('pages/LoginPage.vue')]],
   ['staff first screen: layout + home', [entry, keyFor('layouts/WorkspaceLayout.vue'), keyFor('modules/home/HomePage.vue')]],
-  ['  ... plus the lazy team chart (ECharts)', [entry, keyFor('layouts/WorkspaceLayout.vue'), keyFor('modules/home/HomePage.vue'), keyFor('modules/home/TeamChart.vue')]],
+  ['login, then staff home (whole visit)', [entry, keyFor('pages/LoginPage.vue'), keyFor('layouts/WorkspaceLayout.vue'), keyFor('modules/home/HomePage.vue')]],
   ['requester first screen: portal + tiles', [entry, keyFor('layouts/PortalLayout.vue'), keyFor('pages/PortalHome.vue')]],
   ['admin users page', [entry, keyFor('layouts/WorkspaceLayout.vue'), keyFor('modules/admin/UsersPage.vue')]],
   ['profile page', [entry, keyFor('layouts/WorkspaceLayout.vue'), keyFor('modules/profile/ProfilePage.vue')]],
+  ['admin teams page', [entry, keyFor('layouts/WorkspaceLayout.vue'), keyFor('modules/admin/TeamsPage.vue')]],
+  ['  ... plus the lazy team chart (ECharts)', [entry, keyFor('layouts/WorkspaceLayout.vue'), keyFor('modules/admin/TeamsPage.vue'), keyFor('modules/admin/TeamChart.vue')]],
 ]
 
-const budgeted = new Set(['login page', 'staff first screen: layout + home', 'requester first screen: portal + tiles'])
+const budgeted = new Set([
+  'login page',
+  'staff first screen: layout + home',
+  'login, then staff home (whole visit)',
+  'requester first screen: portal + tiles',
+])
 const over = []
 for (const [label, keys] of screens) {
   const t = total(keys)
@@ -65,7 +73,7 @@ for (const [label, keys] of screens) {
 const entryFiles = total([entry]).files
 console.log('\nentry files:')
 for (const f of entryFiles) console.log(`  ${f.padEnd(48)} ${kb(gzSize(f)).padStart(10)}`)
-for (const name of ['layouts/WorkspaceLayout.vue', 'modules/home/HomePage.vue', 'modules/home/TeamChart.vue']) {
+for (const name of ['layouts/WorkspaceLayout.vue', 'modules/home/HomePage.vue', 'modules/admin/TeamsPage.vue', 'modules/admin/TeamChart.vue']) {
   const c = manifest[keyFor(name)]
   console.log(`  ${c.file.padEnd(48)} ${kb(gzSize(c.file)).padStart(10)}  (${name})`)
 }

@@ -61,3 +61,10 @@ export const requesterMe = {
   roles: ['requester'],
   permissions: { users_read: false, users_write: false, audit_read: false },
 }
+
+/** The answer of GET /api/v1/auth/session for a user (or none): never a 401. */
+export function sessionAnswer(me: { csrf_token?: string; [k: string]: unknown } | null, csrf = 'csrf-probe') {
+  return me
+    ? { status: 200, body: { authenticated: true, user: me, csrf_token: me.csrf_token ?? csrf } }
+    : { status: 200, body: { authenticated: false } }
+}

@@ -6,7 +6,7 @@ import { createMemoryHistory } from 'vue-router'
 import App from '../src/App.vue'
 import { i18n, applyLocale } from '../src/i18n'
 import { createAppRouter } from '../src/router'
-import { adminMe, apiError, mockFetch } from './helpers'
+import { adminMe, apiError, mockFetch, sessionAnswer } from './helpers'
 
 async function mountAt(path: string) {
   const pinia = createPinia()
@@ -40,7 +40,7 @@ afterEach(() => {
 describe('login page', () => {
   it('shows the throttling message with the Retry-After seconds on 429', async () => {
     mockFetch((c) => {
-      if (c.url === '/api/v1/me') return apiError(401, 'unauthenticated', 'log in')
+      if (c.url === '/api/v1/auth/session') return sessionAnswer(null)
       return { ...apiError(429, 'too_many_requests', 'too many failed logins'), headers: { 'Retry-After': '42' } }
     })
     const { wrapper } = await mountAt('/login')
@@ -53,7 +53,7 @@ describe('login page', () => {
   })
 
   it('shows a wrong-password message on 401', async () => {
-    mockFetch(() => apiError(401, 'unauthenticated', 'wrong username or password'))
+    mockFetch((c) => (c.url === '/api/v1/auth/session' ? sessionAnswer(null) : apiError(401, 'unauthenticated', 'wrong username or password')))
     const { wrapper } = await mountAt('/login')
     await fillAndSubmit(wrapper, 'admin', 'nope-nope')
     expect(wrapper.find('[data-test="login-error"]').text()).toContain('Wrong username or password')
@@ -67,9 +67,7 @@ describe('login page', () => {
         loggedIn = true
         return { status: 200, body: { user: adminMe, csrf_token: 'csrf-abc', expires_at: '2026-01-02T00:00:00Z' } }
       }
-      if (c.url === '/api/v1/me') {
-        return loggedIn ? { status: 200, body: { ...adminMe, locale: 'zh-CN' } } : apiError(401, 'unauthenticated', 'log in')
-      }
+      if (c.url === '/api/v1/auth/session') return sessionAnswer(loggedIn ? { ...adminMe, locale: 'zh-CN' } : null)
       return { status: 200, body: { items: [], next_cursor: null } }
     })
     const { wrapper, router } = await mountAt('/login?redirect=/admin/teams')
@@ -90,9 +88,7 @@ describe('login page', () => {
         return { status: 200, body: { user: adminMe, csrf_token: 'csrf-abc', expires_at: '2026-01-02T00:00:00Z' } }
       }
       if (c.url === '/api/v1/me' && c.method === 'PATCH') return { status: 200, body: { ...adminMe, locale: 'en', version: 4 } }
-      if (c.url === '/api/v1/me') {
-        return loggedIn ? { status: 200, body: { ...adminMe, locale: 'zh-CN' } } : apiError(401, 'unauthenticated', 'log in')
-      }
+      if (c.url === '/api/v1/auth/session') return sessionAnswer(loggedIn ? { ...adminMe, locale: 'zh-CN' } : null)
       return { status: 200, body: { items: [], next_cursor: null } }
     })
     localStorage.setItem('yw.locale', 'en')

@@ -2,19 +2,20 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory } from 'vue-router'
 import { createAppRouter, safeRedirect } from '../src/router'
-import { adminMe, apiError, mockFetch, requesterMe, type Call } from './helpers'
+import { getCsrfToken, setCsrfToken } from '../src/api/client'
+import { useSessionStore } from '../src/stores/session'
+import { adminMe, apiError, mockFetch, requesterMe, sessionAnswer, type Call } from './helpers'
 
 let calls: Call[] = []
-function routerWith(me: unknown) {
-  // A previous login leaves this hint; without it the app does not even ask the server.
-  if (me) localStorage.setItem('yw.session', '1')
-  calls = mockFetch((c) => (c.url === '/api/v1/me' ? (me ? { status: 200, body: me } : apiError(401, 'unauthenticated', 'log in')) : { status: 404 }))
+function routerWith(me: { csrf_token?: string; [k: string]: unknown } | null) {
+  calls = mockFetch((c) => (c.url === '/api/v1/auth/session' ? sessionAnswer(me) : { status: 404 }))
   return createAppRouter(undefined, createMemoryHistory())
 }
 
 beforeEach(() => {
   setActivePinia(createPinia())
   localStorage.clear()
+  setCsrfToken('')
 })
 afterEach(() => vi.unstubAllGlobals())
 
@@ -24,17 +25,24 @@ describe('router guards', () => {
     await router.push('/admin/users?q=li')
     expect(router.currentRoute.value.path).toBe('/login')
     expect(router.currentRoute.value.query.redirect).toBe('/admin/users?q=li')
-    // No session hint: no GET /api/v1/me, so no 401 in the browser console.
-    expect(calls).toEqual([])
+    // Only the public session probe, which never answers 401 (no error in the browser console).
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['GET /api/v1/auth/session'])
   })
 
-  it('forgets an expired session and goes to /login', async () => {
-    localStorage.setItem('yw.session', '1')
-    calls = mockFetch(() => apiError(401, 'unauthenticated', 'session expired'))
+  it('takes the user and the CSRF token from the session probe', async () => {
+    const router = routerWith({ ...adminMe, csrf_token: undefined })
+    await router.push('/admin/teams')
+    expect(router.currentRoute.value.name).toBe('admin-teams')
+    expect(useSessionStore().me?.username).toBe('admin')
+    expect(getCsrfToken()).toBe('csrf-probe')
+    expect(calls.some((c) => c.url === '/api/v1/me')).toBe(false)
+  })
+
+  it('stays on /login when the server cannot be reached', async () => {
+    calls = mockFetch(() => apiError(502, 'bad_gateway', 'down'))
     const router = createAppRouter(undefined, createMemoryHistory())
     await router.push('/admin/teams')
     expect(router.currentRoute.value.fullPath).toBe('/login?redirect=/admin/teams')
-    expect(localStorage.getItem('yw.session')).toBeNull()
   })
 
   it('lets staff into the workspace and keeps them out of the portal', async () => {

@@ -1,6 +1,6 @@
 // Typed wrappers around the routes listed by `yunwei routes`.
 import { api } from './client'
-import type { ApiToken, CreatedToken, LoginResponse, Me, Page, Team, User, Role, Locale } from './types'
+import type { ApiToken, CreatedToken, LoginResponse, Me, Page, SessionProbe, Team, User, Role, Locale } from './types'
 
 export interface UserQuery {
   q?: string
@@ -63,6 +63,8 @@ export const authApi = {
   login: (username: string, password: string) =>
     api.post<LoginResponse>('/api/v1/auth/login', { username, password }, { noAuthRedirect: true }),
   logout: () => api.post<void>('/api/v1/auth/logout', undefined, { noAuthRedirect: true }),
+  /** Public start-up probe: never a 401, `{authenticated:false}` without a live session. */
+  session: () => api.get<SessionProbe>('/api/v1/auth/session', undefined, { noAuthRedirect: true }),
 }
 
 export const meApi = {

@@ -38,6 +38,14 @@ export interface Me extends User {
   csrf_token?: string
 }
 
+/** GET /api/v1/auth/session: public, never 401. */
+export interface SessionProbe {
+  authenticated: boolean
+  /** Same shape as GET /api/v1/me (permissions, csrf_token) when authenticated. */
+  user?: Me
+  csrf_token?: string
+}
+
 export interface LoginResponse {
   user: User
   csrf_token: string

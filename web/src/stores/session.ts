@@ -7,28 +7,6 @@ import { applyLocale, currentLocale } from '@/i18n'
 import { hasPendingLocale, storeLocale } from '@/i18n/detect'
 import { browserTimeZone } from '@/utils/datetime'
 
-// The session cookie is HttpOnly, so the page cannot see it. This flag remembers that we had a
-// session, so a first visit goes straight to the login page instead of asking GET /api/v1/me
-// and getting a 401, which the browser would log as a console error.
-export const SESSION_HINT_KEY = 'yw.session'
-
-function setHint(on: boolean): void {
-  try {
-    if (on) localStorage.setItem(SESSION_HINT_KEY, '1')
-    else localStorage.removeItem(SESSION_HINT_KEY)
-  } catch {
-    // Storage disabled: we then always ask the server.
-  }
-}
-
-function hasHint(): boolean {
-  try {
-    return localStorage.getItem(SESSION_HINT_KEY) !== null
-  } catch {
-    return true
-  }
-}
-
 export const useSessionStore = defineStore('session', () => {
   const me = ref<Me | null>(null)
   /** True once we asked the server who we are (logged in or not). */
@@ -48,31 +26,29 @@ export const useSessionStore = defineStore('session', () => {
     me.value = m
     if (m?.csrf_token) setCsrfToken(m.csrf_token)
     if (!m) setCsrfToken('')
-    setHint(m !== null)
   }
 
   /**
-   * Asks the server for the current session; a 401 just means "not logged in". Without a
-   * hint that we had a session, it does not ask (unless `force`).
+   * Asks the server whether this browser has a session (GET /api/v1/auth/session, public and
+   * never a 401, so a first visit logs no error in the console) and applies the profile's
+   * language. Throws only when the server cannot be reached or fails.
    */
-  async function load(force = false): Promise<Me | null> {
-    if (!force && !hasHint()) {
-      setMe(null)
-      checked.value = true
-      return null
-    }
+  async function load(): Promise<Me | null> {
     try {
-      setMe(await meApi.get({ noAuthRedirect: true }))
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 401) {
-        checked.value = true
-        throw e
-      }
-      setMe(null)
+      const s = await authApi.session()
+      setMe(s.authenticated && s.user ? { ...s.user, csrf_token: s.csrf_token || s.user.csrf_token } : null)
+    } finally {
+      checked.value = true
     }
-    checked.value = true
     if (me.value) await syncLocale()
     return me.value
+  }
+
+  /** Reloads the profile during a session (after a 409); a 401 here goes to the login page. */
+  async function refresh(): Promise<Me> {
+    const m = await meApi.get()
+    setMe(m)
+    return m
   }
 
   /**
@@ -99,7 +75,7 @@ export const useSessionStore = defineStore('session', () => {
   async function login(username: string, password: string): Promise<Me | null> {
     const res = await authApi.login(username, password)
     setCsrfToken(res.csrf_token)
-    return load(true)
+    return load()
   }
 
   async function logout(): Promise<void> {
@@ -140,13 +116,13 @@ export const useSessionStore = defineStore('session', () => {
       await updateProfile({ locale })
     } catch (e) {
       if (e instanceof ApiError && e.isStaleVersion) {
-        await load(true)
-        if (me.value && me.value.locale !== locale) await updateProfile({ locale })
+        const fresh = await refresh()
+        if (fresh.locale !== locale) await updateProfile({ locale })
       } else {
         throw e
       }
     }
   }
 
-  return { me, checked, loggedIn, isStaff, timeZone, can, setMe, load, login, logout, clear, updateProfile, setLocale }
+  return { me, checked, loggedIn, isStaff, timeZone, can, setMe, load, refresh, login, logout, clear, updateProfile, setLocale }
 })

@@ -127,11 +127,9 @@ export default {
     now: 'It is {time} in {zone}',
     myTeams: 'My teams',
     noTeams: 'You are not in any team yet',
-    noTeamsAtAll: 'No teams yet',
-    members: '{n} members',
+    members: '{n} member | {n} members',
     lead: 'Lead',
-    teamSizes: 'Team sizes',
-    memberCount: 'Members',
+    shortcuts: 'Shortcuts',
   },
   portal: {
     title: 'Self-service portal',
@@ -232,6 +230,9 @@ export default {
       activateConfirm: 'Activate the team {name} again?',
       deactivated: 'Team deactivated',
       activated: 'Team activated',
+      chartTitle: 'Members per team',
+      chartHint: 'Active teams, the {n} largest.',
+      noTeams: 'No teams yet',
     },
   },
   notFound: {

@@ -131,11 +131,9 @@ const zhCN: Catalogue<typeof en> = {
     now: '{zone} 当前时间 {time}',
     myTeams: '我的团队',
     noTeams: '您还没有加入任何团队',
-    noTeamsAtAll: '还没有团队',
-    members: '{n} 名成员',
+    members: '{n} 名成员 | {n} 名成员',
     lead: '负责人',
-    teamSizes: '各团队人数',
-    memberCount: '成员数',
+    shortcuts: '快捷入口',
   },
   portal: {
     title: '自助服务门户',
@@ -236,6 +234,9 @@ const zhCN: Catalogue<typeof en> = {
       activateConfirm: '确定重新启用团队 {name}？',
       deactivated: '团队已停用',
       activated: '团队已启用',
+      chartTitle: '各团队成员数',
+      chartHint: '启用中的团队，人数最多的 {n} 个。',
+      noTeams: '还没有团队',
     },
   },
   notFound: {

@@ -1,0 +1,223 @@
+// Helpers for the browser tests: the real yunwei binary on a free port, Debian's Chromium via
+// playwright-core (persistent contexts in fresh temp dirs), a console/page-error collector, a
+// small API client for node-side checks, and the first-screen size measurement.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { chromium } from 'playwright-core'
+
+export const BINARY = process.env.YUNWEI_BINARY || '/work/main/build/yunwei'
+export const SCREENSHOTS = process.env.YUNWEI_SCREENSHOTS || '/work/main/build/screenshots'
+export const CHROMIUM = process.env.YUNWEI_CHROMIUM || '/usr/bin/chromium'
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+const tempDirs = []
+export function tempDir(prefix) {
+  const d = mkdtempSync(join(tmpdir(), prefix))
+  tempDirs.push(d)
+  return d
+}
+export function removeTempDirs() {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true })
+}
+
+/**
+ * Starts `yunwei serve` on 127.0.0.1:0 with a fresh data dir and the given admin password;
+ * resolves once it printed "listening on http://127.0.0.1:PORT".
+ */
+export async function startServer(adminPassword) {
+  const dataDir = tempDir('yw-e2e-web-data-')
+  const child = spawn(
+    BINARY,
+    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--password-cost', 'minimum'],
+    { env: { ...process.env, YUNWEI_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  const log = []
+  child.stderr.on('data', (b) => log.push(String(b)))
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`yunwei did not start in 15 s:\n${log.join('')}`)), 15000)
+    const lines = createInterface({ input: child.stdout })
+    lines.on('line', (line) => {
+      log.push(line + '\n')
+      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(line)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    })
+    child.once('error', (e) => {
+      clearTimeout(timer)
+      reject(e)
+    })
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer)
+      reject(new Error(`yunwei exited (${code ?? signal}) before listening:\n${log.join('')}`))
+    })
+  })
+  return {
+    url,
+    log,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15000)
+      const r = await exited
+      clearTimeout(killer)
+      return r
+    },
+  }
+}
+
+/**
+ * Collects console errors and page errors of every page of the contexts it watches. An
+ * expected error (a 401/409/429 the step provokes on purpose) is allowed inside `expecting()`.
+ */
+export class ErrorCollector {
+  constructor() {
+    this.unexpected = []
+    this.allowed = []
+    this.allow = null
+  }
+
+  watch(context, label) {
+    const attach = (page) => {
+      page.on('console', (msg) => {
+        if (msg.type() !== 'error') return
+        const where = msg.location()?.url ?? ''
+        const text = `[${label}] console error: ${msg.text()}${where ? ` (${where})` : ''}`
+        if (this.allow && this.allow(msg.text(), where)) this.allowed.push(text)
+        else this.unexpected.push(text)
+      })
+      page.on('pageerror', (err) => this.unexpected.push(`[${label}] page error: ${err.stack || err.message}`))
+    }
+    context.pages().forEach(attach)
+    context.on('page', attach)
+  }
+
+  /** Runs fn allowing failed API requests with the given statuses; returns those seen. */
+  async expecting(statuses, fn) {
+    const re = new RegExp(`status of (${statuses.join('|')})\\b`)
+    const before = this.allowed.length
+    this.allow = (text, where) => re.test(text) && (where === '' || /\/api\/v1\//.test(where))
+    try {
+      await fn()
+    } finally {
+      this.allow = null
+    }
+    return this.allowed.slice(before)
+  }
+
+  /** Returns and forgets the unexpected errors so far. */
+  take() {
+    return this.unexpected.splice(0)
+  }
+}
+
+export async function launch(baseURL, name, viewport = { width: 1280, height: 800 }) {
+  const dir = tempDir(`yw-e2e-web-${name}-`)
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    baseURL,
+    viewport,
+    locale: 'en-US',
+    timezoneId: 'Asia/Shanghai',
+  })
+  context.setDefaultTimeout(15000)
+  context.setDefaultNavigationTimeout(20000)
+  return context
+}
+
+/** Resolves once the page had no request in flight for `quietMs` (SPA-friendly network idle). */
+export function trackRequests(page) {
+  let inflight = 0
+  let last = Date.now()
+  const done = () => {
+    inflight = Math.max(0, inflight - 1)
+    last = Date.now()
+  }
+  page.on('request', () => {
+    inflight++
+    last = Date.now()
+  })
+  page.on('requestfinished', done)
+  page.on('requestfailed', done)
+  return async (quietMs = 500, timeoutMs = 15000) => {
+    const until = Date.now() + timeoutMs
+    while (Date.now() < until) {
+      if (inflight === 0 && Date.now() - last >= quietMs) return
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error(`network not idle after ${timeoutMs} ms (${inflight} requests in flight)`)
+  }
+}
+
+/** JS and CSS the page fetched (Resource Timing): name, start time, encoded (gzipped) bytes. */
+export async function scriptAndStyleResources(page) {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((e) => /\.(m?js|css)(\?|$)/.test(new URL(e.name).pathname))
+      .map((e) => ({ name: new URL(e.name).pathname, start: e.startTime, encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
+  )
+}
+
+export function kb(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KB`
+}
+
+export function screenshotPath(name) {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  return join(SCREENSHOTS, `${name}.png`)
+}
+
+/** A node-side client of the API: session login (cookie + CSRF) or a bearer token. */
+export class Api {
+  constructor(baseURL) {
+    this.baseURL = baseURL
+    this.cookie = ''
+    this.csrf = ''
+  }
+
+  async login(username, password) {
+    const res = await fetch(`${this.baseURL}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    })
+    if (res.status !== 200) throw new Error(`login ${username}: HTTP ${res.status} ${await res.text()}`)
+    const body = await res.json()
+    this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]
+    this.csrf = body.csrf_token
+    return body.user
+  }
+
+  async request(method, path, body, headers = {}) {
+    const h = { Accept: 'application/json', ...headers }
+    if (this.cookie) h.Cookie = this.cookie
+    if (this.csrf && method !== 'GET') h['X-CSRF-Token'] = this.csrf
+    if (body !== undefined) h['Content-Type'] = 'application/json'
+    const res = await fetch(`${this.baseURL}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await res.text()
+    return { status: res.status, body: text ? JSON.parse(text) : undefined }
+  }
+}
+
+/** GET /api/v1/me with a bearer token: the HTTP status. */
+export async function statusWithToken(baseURL, token) {
+  const res = await fetch(`${baseURL}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })
+  await res.arrayBuffer()
+  return res.status
+}
