@@ -82,8 +82,9 @@ TEST_P(ApiTest, SessionProbeTellsWhetherTheCookieIsLiveWithoutAnswering401) {
   EXPECT_EQ(j["csrf_token"], s->csrf);
   // After logout the same cookie is no longer live.
   ASSERT_EQ(c.request("POST", "/api/v1/auth/logout", "", s->headers()).status, 204);
-  EXPECT_EQ(parse_body(c.request("GET", "/api/v1/auth/session", "", s->cookie_only()))["authenticated"],
-            false);
+  EXPECT_EQ(
+      parse_body(c.request("GET", "/api/v1/auth/session", "", s->cookie_only()))["authenticated"],
+      false);
 }
 
 TEST_P(ApiTest, RefusesAWrongPasswordWithOneMessageForUnknownAndKnownAccounts) {
