@@ -2,8 +2,13 @@
 // costs it is built from. Run: build/bench/micro_bench
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "api/api.h"
 #include "core/clock.h"
@@ -13,6 +18,8 @@
 #include "identity/user_service.h"
 #include "store/database.h"
 #include "store/migrations.h"
+#include "store/search/search.h"
+#include "store/search/tokenizer.h"
 
 namespace {
 
@@ -122,6 +129,179 @@ void BM_PasswordHashInteractive(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(hasher.hash("correct horse battery staple"));
 }
 BENCHMARK(BM_PasswordHashInteractive)->Iterations(4)->Unit(benchmark::kMillisecond);
+
+// Generated IT-operations text, Chinese and English mixed, from fixed word lists and a seed.
+class TextGenerator {
+ public:
+  explicit TextGenerator(unsigned seed) : rng_(seed) {}
+
+  std::string words(int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+      std::uniform_int_distribution<int> kind(0, 9);
+      int k = kind(rng_);
+      if (k < 6) {
+        out += pick(kChinese);
+        if (k == 0) out += "，";
+      } else {
+        if (!out.empty()) out += ' ';
+        out += latin_[std::uniform_int_distribution<size_t>(0, latin_.size() - 1)(rng_)];
+        out += ' ';
+      }
+    }
+    return out;
+  }
+
+  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+
+ private:
+  template <size_t N>
+  const char* pick(const char* const (&list)[N]) {
+    return list[std::uniform_int_distribution<size_t>(0, N - 1)(rng_)];
+  }
+
+  static constexpr const char* kChinese[] = {
+      "服务器", "数据库", "交换机", "路由器", "防火墙", "负载均衡", "存储", "磁盘", "内存",
+      "网络",   "应用",   "中间件", "系统",   "接口",   "告警",     "故障", "超时", "重启",
+      "升级",   "补丁",   "配置",   "变更",   "审批",   "用户",     "账号", "密码", "权限",
+      "登录",   "打印机", "邮件",   "备份",   "恢复",   "日志",     "监控", "延迟", "丢包",
+      "带宽",   "证书",   "域名",   "虚拟机", "容器",   "集群",     "节点", "进程", "线程",
+      "缓存",   "队列",   "报表",   "工单",   "事件",   "问题",     "请求", "发布", "回滚",
+      "测试",   "生产",   "环境",   "机房",   "电源",   "空调",     "机柜", "光纤", "端口",
+      "无线",   "办公",   "电脑",   "显示器", "键盘",   "软件",     "安装", "许可", "病毒",
+      "漏洞",   "扫描",   "审计",   "数据",   "同步",   "迁移",     "扩容", "性能", "很慢",
+      "卡顿",   "报错",   "异常",   "中断",   "核心",   "链路",     "切换", "主备", "巡检",
+      "已处理", "待确认", "无法",   "访问",   "连接",   "失败",     "成功", "正常", "严重",
+      "紧急",   "影响",   "部门",   "财务",   "人事",   "研发",     "客服", "总部", "分公司"};
+  // Space-separated, split once: keeps the list compact.
+  static constexpr const char* kLatinWords =
+      "ERP OA CRM VPN DNS DHCP LDAP Oracle MySQL Redis Kafka Nginx Tomcat Linux Windows k8s pod "
+      "timeout error failed restart disk memory cpu latency upgrade ORA-00600 ORA-01555 HTTP 502 "
+      "503 10.10.0.1 10.20.3.4:8080 v2.3.1 INC-000123 the server is down after patch please check "
+      "user cannot login slow backup job";
+  std::vector<std::string> latin_ = [] {
+    std::vector<std::string> out;
+    std::string word;
+    for (const char* p = kLatinWords;; ++p) {
+      if (*p == ' ' || *p == '\0') {
+        out.push_back(word);
+        word.clear();
+        if (*p == '\0') return out;
+      } else {
+        word += *p;
+      }
+    }
+  }();
+  std::mt19937 rng_;
+};
+
+void BM_TokenizeMixedText1KB(benchmark::State& state) {
+  TextGenerator gen(7);
+  std::string text;
+  while (text.size() < 1024) text += gen.words(8) + "。";
+  text.resize(1024);
+  std::size_t tokens = 0;
+  for (auto _ : state) {
+    std::size_t n = 0;
+    store::search::for_each_token(
+        text, store::search::Mode::kDocument,
+        [](void* ctx, const store::search::TokenView&) {
+          ++*static_cast<std::size_t*>(ctx);
+          return true;
+        },
+        &n);
+    benchmark::DoNotOptimize(n);
+    tokens = n;
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  state.counters["tokens"] = static_cast<double>(tokens);
+}
+BENCHMARK(BM_TokenizeMixedText1KB);
+
+void BM_TokenizeToVector1KB(benchmark::State& state) {
+  TextGenerator gen(7);
+  std::string text;
+  while (text.size() < 1024) text += gen.words(8) + "。";
+  text.resize(1024);
+  for (auto _ : state) benchmark::DoNotOptimize(store::search::tokenize(text));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_TokenizeToVector1KB);
+
+const store::search::IndexSpec kBenchIndex{"docs_fts", {"title", "body"}};
+
+// 100,000 generated tickets (title 3-8 words, body 20-80 words; YUNWEI_BENCH_SEARCH_DOCS sets
+// another count, in whole thousands) in an FTS5 table on SQLite. "网络" is a list word (in ~25%
+// of the documents), "宕机" is added to 0.5% of them.
+struct SearchFixture {
+  SearchFixture() {
+    const char* env = std::getenv("YUNWEI_BENCH_SEARCH_DOCS");
+    int batches = env ? std::max(1, std::atoi(env) / 1000) : 100;
+    dir = std::filesystem::temp_directory_path() / ("yunwei-bench-fts-" + core::random_token(6));
+    std::filesystem::create_directories(dir);
+    db = std::move(store::open_database({(dir / "search.db").string(), 2, 2, 5000}).value());
+    (void)db->write([](store::Tx& tx) {
+      return tx.exec_script(store::search::create_index_sql(tx.backend(), kBenchIndex));
+    });
+    TextGenerator gen(42);
+    std::uniform_int_distribution<int> title_words(3, 8), body_words(20, 80);
+    std::mt19937 rng(1);
+    for (int batch = 0; batch < batches; ++batch) {
+      (void)db->write([&](store::Tx& tx) -> core::Status {
+        for (int i = 0; i < 1000; ++i) {
+          std::int64_t id = batch * 1000 + i + 1;
+          std::string title = gen.words(title_words(rng));
+          std::string body = gen.words(body_words(rng));
+          if (gen.chance(0.005)) body += "数据库服务器宕机。";
+          auto st = store::search::index_document(tx, kBenchIndex, id, {title, body});
+          if (!st.ok()) return st;
+        }
+        return {};
+      });
+    }
+  }
+  ~SearchFixture() {
+    db.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::filesystem::path dir;
+  std::unique_ptr<store::Database> db;
+};
+
+SearchFixture& search_fixture() {
+  static SearchFixture f;
+  return f;
+}
+
+// Args: query (0 "网络" common, 1 "宕机" rare, 2 "数据库" three characters, 3 "ERP 登录"),
+// max_candidates (0: rank every match).
+void BM_SearchFts5Query100k(benchmark::State& state) {
+  static const char* const kQueries[] = {"网络", "宕机", "数据库", "ERP 登录"};
+  SearchFixture& f = search_fixture();
+  const char* text = kQueries[state.range(0)];
+  store::search::Query query = store::search::parse_query(text);
+  store::search::SearchOptions options;
+  options.max_candidates = static_cast<int>(state.range(1));
+  std::int64_t matches = 0;
+  (void)f.db->read([&](store::Tx& tx) -> core::Status {
+    auto m = store::search::match(tx.backend(), kBenchIndex, query, "docs_fts.rowid");
+    auto rows = tx.query("SELECT count(*) FROM docs_fts WHERE " + m.where_sql, m.where_params);
+    if (rows.ok()) matches = rows->at(0).i64(0);
+    return {};
+  });
+  for (auto _ : state) {
+    auto hits = store::read_tx<std::vector<store::search::SearchHit>>(*f.db, [&](store::Tx& tx) {
+      return store::search::search(tx, kBenchIndex, query, options);
+    });
+    if (!hits.ok() || hits->empty()) state.SkipWithError("search failed");
+    benchmark::DoNotOptimize(hits);
+  }
+  state.SetLabel(std::string(text) + (options.max_candidates ? " newest 1000" : " all"));
+  state.counters["matches"] = static_cast<double>(matches);
+}
+BENCHMARK(BM_SearchFts5Query100k)
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1000}})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/search/fts5.h"
+
 namespace yunwei::store::sqlite {
 namespace {
 
@@ -55,6 +57,8 @@ class Connection {
     if (rc != SQLITE_OK) return sqlite_error(db_, rc, "open " + path);
     sqlite3_busy_timeout(db_, busy_timeout_ms);
     sqlite3_extended_result_codes(db_, 1);
+    // Full-text tables (tokenize='yunwei') need the tokenizer on every connection.
+    if (auto st = search::register_fts5_tokenizer(db_); !st.ok()) return st;
     std::string pragmas =
         "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
         "PRAGMA cache_size=-8000;";
