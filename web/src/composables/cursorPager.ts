@@ -1,10 +1,22 @@
 // Server-side pagination over the API's opaque cursors. The API only gives a next_cursor,
 // so previous pages come from a stack of the cursors that opened each page.
-import { ref, shallowRef } from 'vue'
+import { ref, shallowRef, type Ref } from 'vue'
 import type { Page } from '@/api/types'
 
 export const PAGE_SIZES = [20, 50, 100] as const
 export const DEFAULT_PAGE_SIZE = 20
+
+/** What <CursorPager :pager="pager" /> reads from a useCursorPager() result. */
+export interface CursorPagerState {
+  items: Readonly<Ref<readonly unknown[]>>
+  loading: Readonly<Ref<boolean>>
+  pageSize: Readonly<Ref<number>>
+  pageIndex: Readonly<Ref<number>>
+  nextCursor: Readonly<Ref<string | null>>
+  prev(): Promise<void>
+  next(): Promise<void>
+  setPageSize(n: number): Promise<void>
+}
 
 export function useCursorPager<T>(
   fetchPage: (cursor: string | null, limit: number) => Promise<Page<T>>,
