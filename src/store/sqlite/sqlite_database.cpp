@@ -203,26 +203,34 @@ class SqliteDatabase final : public Database {
 
   Backend backend() const override { return Backend::kSqlite; }
 
+  // Group commit: callers queue their command; whoever finds no batch running becomes the
+  // leader, runs every queued command in one transaction (each inside its own savepoint, so a
+  // failing command is undone alone) and commits once. The others wait for their result.
+  // Every caller still gets "one command = one transaction" semantics: a command's effects are
+  // visible to readers only after the COMMIT that carried it, and a failed COMMIT fails every
+  // command of the batch.
   core::Status write(const std::function<core::Status(Tx&)>& fn) override {
-    std::lock_guard lock(write_mu_);
-    writer_busy_ = true;
-    struct Idle {
-      std::atomic<bool>& b;
-      ~Idle() { b = false; }
-    } idle{writer_busy_};
-    if (auto st = writer_->simple("BEGIN IMMEDIATE"); !st.ok()) return st;
-    SqliteTx tx(*writer_);
-    core::Status st = fn(tx);
-    if (st.ok()) {
-      st = writer_->simple("COMMIT");
-      if (st.ok()) {
-        ++commits_;
-        return st;
+    WriteJob job{&fn, {}, false};
+    std::unique_lock lock(queue_mu_);
+    queue_.push_back(&job);
+    while (!job.done) {
+      if (leader_active_) {
+        queue_cv_.wait(lock);
+        continue;
       }
+      leader_active_ = true;
+      std::vector<WriteJob*> batch;
+      size_t n = std::min(queue_.size(), kMaxBatch);
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      lock.unlock();
+      run_batch(batch);
+      lock.lock();
+      for (WriteJob* j : batch) j->done = true;
+      leader_active_ = false;
+      queue_cv_.notify_all();
     }
-    if (!sqlite3_get_autocommit(writer_->handle())) (void)writer_->simple("ROLLBACK");
-    ++rollbacks_;
-    return st;
+    return std::move(job.status);
   }
 
   core::Status read(const std::function<core::Status(Tx&)>& fn) override {
@@ -261,6 +269,65 @@ class SqliteDatabase final : public Database {
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
+  struct WriteJob {
+    const std::function<core::Status(Tx&)>* fn;
+    core::Status status;
+    bool done;
+  };
+  static constexpr size_t kMaxBatch = 256;
+
+  // Runs `batch` in one transaction on the writer connection; sets each job's status.
+  void run_batch(const std::vector<WriteJob*>& batch) {
+    writer_busy_ = true;
+    if (auto st = writer_->simple("BEGIN IMMEDIATE"); !st.ok()) {
+      for (WriteJob* j : batch) j->status = st;
+      rollbacks_ += static_cast<std::int64_t>(batch.size());
+      writer_busy_ = false;
+      return;
+    }
+    SqliteTx tx(*writer_);
+    bool single = batch.size() == 1;  // no savepoint needed: the transaction is the command's
+    size_t succeeded = 0;
+    for (WriteJob* j : batch) {
+      if (!single) {
+        if (auto st = writer_->simple("SAVEPOINT cmd"); !st.ok()) {
+          j->status = st;
+          continue;
+        }
+      }
+      core::Status st;
+      try {
+        st = (*j->fn)(tx);
+      } catch (const std::exception& e) {
+        st = core::internal(std::string("write command threw: ") + e.what());
+      } catch (...) {
+        st = core::internal("write command threw");
+      }
+      if (!single) {
+        if (!st.ok()) (void)writer_->simple("ROLLBACK TO cmd");
+        (void)writer_->simple("RELEASE cmd");
+      }
+      if (st.ok()) ++succeeded;
+      j->status = std::move(st);
+    }
+    core::Status commit;
+    if (succeeded == 0) {
+      commit = writer_->simple("ROLLBACK");
+    } else {
+      commit = writer_->simple("COMMIT");
+      if (!commit.ok()) {
+        if (!sqlite3_get_autocommit(writer_->handle())) (void)writer_->simple("ROLLBACK");
+        for (WriteJob* j : batch) {
+          if (j->status.ok()) j->status = commit;
+        }
+        succeeded = 0;
+      }
+    }
+    commits_ += static_cast<std::int64_t>(succeeded);
+    rollbacks_ += static_cast<std::int64_t>(batch.size() - succeeded);
+    writer_busy_ = false;
+  }
+
   Connection* acquire_reader() {
     std::unique_lock lock(pool_mu_);
     if (idle_readers_.empty()) {
@@ -281,7 +348,10 @@ class SqliteDatabase final : public Database {
   }
 
   std::string path_;
-  std::mutex write_mu_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<WriteJob*> queue_;
+  bool leader_active_ = false;
   std::unique_ptr<Connection> writer_;
   std::atomic<bool> writer_busy_{false};
   mutable std::mutex pool_mu_;
