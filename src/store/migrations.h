@@ -12,7 +12,8 @@ struct Migration {
   int version;
   std::string name;
   // Portable DDL: `{{ID}}` becomes the backend's auto-increment primary key, `{{INT}}` its
-  // 64-bit integer type.
+  // 64-bit integer type, and `{{SEARCH_INDEX table col1,col2}}` the full-text index of
+  // store/search (an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL).
   std::string sql;
 };
 
