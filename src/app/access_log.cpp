@@ -33,6 +33,16 @@ void AccessLog::write(std::string_view line) {
   bool big;
   {
     std::lock_guard lock(mu_);
+    // A stalled stdout (a paused pager, a full pipe) must not grow memory without bound:
+    // past 8 MiB pending, lines are counted and dropped.
+    if (buf_.size() > 8 * 1024 * 1024) {
+      ++dropped_;
+      return;
+    }
+    if (dropped_ > 0) {
+      buf_.append("access log: ").append(std::to_string(dropped_)).append(" lines dropped\n");
+      dropped_ = 0;
+    }
     buf_.append(line).push_back('\n');
     big = buf_.size() > 64 * 1024;
   }
