@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "app/access_log.h"
 #include "app/bootstrap.h"
+#include "app/demo.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "http/server.h"
@@ -248,6 +249,25 @@ int run_admin_create_token(const Settings& s, const AdminArgs& a) {
   auto t = auth.create_token(kCli, std::get<identity::User>(user).id, a.token_name, std::nullopt);
   if (!t.ok()) return usage_error(t.error());
   std::printf("%s\n", t->secret.c_str());
+  return 0;
+}
+
+int run_demo(const Settings& s, const std::string& password) {
+  auto ctx = open_admin(s);
+  if (!ctx) return 1;
+  std::string pw = password.empty() ? "yunwei-demo" : password;
+  if (auto st = identity::check_password_policy(pw, "password"); !st.ok())
+    return usage_error(st.error());
+  auto summary = load_demo_people(*ctx->db, ctx->clock, ctx->hasher, pw);
+  if (!summary.ok()) return runtime_error(summary.error().message);
+  std::printf("demo organisation: %d users created, %d already there, in the six default teams\n",
+              summary->users_created, summary->users_existing);
+  if (summary->users_created > 0) {
+    std::printf(
+        "demo accounts log in with the password: %s (e.g. zhangwei, agent; wangxiaoming, "
+        "requester)\n",
+        pw.c_str());
+  }
   return 0;
 }
 

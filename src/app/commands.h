@@ -19,6 +19,8 @@ struct AdminArgs {
 int run_admin_create_user(const Settings& s, AdminArgs a);
 int run_admin_reset_password(const Settings& s, AdminArgs a);
 int run_admin_create_token(const Settings& s, const AdminArgs& a);
+// Loads the demo organisation; `password` empty: "yunwei-demo".
+int run_demo(const Settings& s, const std::string& password);
 
 // Prints every API route with its access rule; JSON lines when `json`.
 int run_routes(bool json);

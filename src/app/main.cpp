@@ -137,6 +137,13 @@ int main(int argc, char** argv) {
   token->add_option("--username", args.username, "Owner of the token")->required();
   token->add_option("--name", args.token_name, "What the token is for")->default_val("cli");
 
+  CLI::App* demo = app.add_subcommand("demo", "Load the demo organisation (people and teams)");
+  Settings demo_s = from_file;
+  add_common(demo, demo_s);
+  std::string demo_password;
+  demo->add_option("--password", demo_password, "Password of every demo account")
+      ->default_str("yunwei-demo");
+
   app.add_subcommand("version", "Print the version");
   CLI::App* routes = app.add_subcommand("routes", "List the API routes and who may call them");
   bool routes_json = false;
@@ -163,6 +170,7 @@ int main(int argc, char** argv) {
                       : create_user->parsed() ? &user_s
                       : reset->parsed()       ? &reset_s
                       : token->parsed()       ? &token_s
+                      : demo->parsed()        ? &demo_s
                                               : nullptr;
   if (!s) return fail("unknown command");
   if (auto st = s->validate(); !st.ok()) return fail(st.error().message);
@@ -171,5 +179,6 @@ int main(int argc, char** argv) {
   if (create_user->parsed()) return yunwei::app::run_admin_create_user(*s, args);
   if (reset->parsed()) return yunwei::app::run_admin_reset_password(*s, args);
   if (token->parsed()) return yunwei::app::run_admin_create_token(*s, args);
+  if (demo->parsed()) return yunwei::app::run_demo(*s, demo_password);
   return fail("unknown command");
 }

@@ -2,6 +2,7 @@
 // the admin commands working on the same database as a running server.
 #include <filesystem>
 #include <regex>
+#include <set>
 
 #include "e2e/e2e_util.h"
 
@@ -263,6 +264,45 @@ TEST_P(CliBackendTest, MigrateReportsAnUnreachableDatabaseAndExits1) {
   }
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_EQ(r.err.rfind("yunwei: ", 0), 0u) << r.err;
+}
+
+TEST_P(CliBackendTest, DemoLoadsThePeopleOfAnItDepartmentOnceAndTheyCanLogIn) {
+  std::string err;
+  auto server = ServerProcess::start({GetParam(), {}, {}}, &err);
+  ASSERT_TRUE(server) << err;
+  std::vector<std::string> db = GetParam() == TestBackend::kPostgres
+                                    ? std::vector<std::string>{"--db", server->db_url()}
+                                    : std::vector<std::string>{"--data-dir", server->data_dir()};
+  std::vector<std::string> args = {"demo", "--password-cost", "minimum"};
+  args.insert(args.end(), db.begin(), db.end());
+  RunResult first = run_yunwei(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("30 users created"), std::string::npos) << first.out;
+  RunResult again = run_yunwei(args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("0 users created, 30 already there"), std::string::npos) << again.out;
+
+  int port = server->port();
+  std::string token = server->admin_token();
+  ASSERT_FALSE(token.empty());
+  // An agent in the service desk and a business requester log in with the demo password.
+  auto agent = login(port, "zhangwei", "yunwei-demo");
+  ASSERT_TRUE(agent);
+  EXPECT_EQ(agent->user["display_name"], "张伟");
+  auto requester = login(port, "wangxiaoming", "yunwei-demo");
+  ASSERT_TRUE(requester);
+  EXPECT_EQ(requester->user["roles"], json({"requester"}));
+  // Every default team has members and a lead, and the second run added no duplicates.
+  json teams = get_json(port, "/api/v1/teams?limit=50", token);
+  ASSERT_TRUE(teams.contains("items")) << teams.dump();
+  for (const json& t : teams["items"]) {
+    EXPECT_FALSE(t["lead_id"].is_null()) << t["name"];
+    EXPECT_GE(t["member_ids"].size(), 2u) << t["name"];
+    std::set<std::int64_t> unique(t["member_ids"].begin(), t["member_ids"].end());
+    EXPECT_EQ(unique.size(), t["member_ids"].size()) << t["name"];
+  }
+  json requesters = get_json(port, "/api/v1/users?role=requester&limit=100", token);
+  EXPECT_EQ(requesters["items"].size(), 9u);
 }
 
 TEST_P(CliBackendTest, AdminCommandsWorkOnTheDatabaseOfARunningServer) {

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "identity/password.h"
+#include "store/database.h"
+
+namespace yunwei::app {
+
+struct DemoSummary {
+  int users_created = 0;
+  int users_existing = 0;
+  std::string password;  // shared by every demo account
+};
+
+// Loads the demo organisation's people: ~30 users with Chinese and English names in the six
+// default teams (with leads), approvers, business-side requesters and an auditor. Idempotent:
+// existing usernames are left alone. Every demo account gets `password`.
+core::Result<DemoSummary> load_demo_people(store::Database& db, const core::Clock& clock,
+                                           const identity::PasswordHasher& hasher,
+                                           const std::string& password);
+
+}  // namespace yunwei::app
