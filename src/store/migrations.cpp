@@ -116,6 +116,65 @@ CREATE TABLE meta (
   value TEXT NOT NULL
 )
 )SQL"},
+      // Issue #4 is in progress: until it closes this migration may still change.
+      {2, "tickets: the shared work item, categories, numbering, search index", R"SQL(
+CREATE TABLE ticket_categories (
+  id {{ID}},
+  parent_id {{INT}} REFERENCES ticket_categories(id),
+  code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  name_zh TEXT NOT NULL DEFAULT '',
+  security {{INT}} NOT NULL DEFAULT 0,
+  active {{INT}} NOT NULL DEFAULT 1,
+  sort_order {{INT}} NOT NULL DEFAULT 0,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL,
+  version {{INT}} NOT NULL DEFAULT 1
+);
+CREATE TABLE ticket_counters (
+  kind TEXT PRIMARY KEY,
+  last_number {{INT}} NOT NULL
+);
+CREATE TABLE tickets (
+  id {{ID}},
+  number TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  impact {{INT}} NOT NULL,
+  urgency {{INT}} NOT NULL,
+  priority TEXT NOT NULL,
+  priority_overridden {{INT}} NOT NULL DEFAULT 0,
+  major {{INT}} NOT NULL DEFAULT 0,
+  category_id {{INT}} REFERENCES ticket_categories(id),
+  requester_id {{INT}} NOT NULL REFERENCES users(id),
+  channel TEXT NOT NULL DEFAULT 'web',
+  service_id {{INT}},
+  ci_id {{INT}},
+  assignee_team_id {{INT}} REFERENCES teams(id),
+  assignee_id {{INT}} REFERENCES users(id),
+  pending_reason TEXT NOT NULL DEFAULT '',
+  resolution_code TEXT NOT NULL DEFAULT '',
+  resolution_notes TEXT NOT NULL DEFAULT '',
+  cancel_reason TEXT NOT NULL DEFAULT '',
+  reopen_count {{INT}} NOT NULL DEFAULT 0,
+  reassignment_count {{INT}} NOT NULL DEFAULT 0,
+  created_by {{INT}} REFERENCES users(id),
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL,
+  first_assigned_at {{INT}},
+  resolved_at {{INT}},
+  closed_at {{INT}},
+  version {{INT}} NOT NULL DEFAULT 1
+);
+CREATE INDEX tickets_team_status ON tickets(assignee_team_id, status, id);
+CREATE INDEX tickets_assignee_status ON tickets(assignee_id, status, id);
+CREATE INDEX tickets_requester ON tickets(requester_id, id);
+CREATE INDEX tickets_status ON tickets(status, id);
+CREATE INDEX tickets_updated ON tickets(updated_at);
+{{SEARCH_INDEX tickets_fts head,body}}
+)SQL"},
   };
   return kMigrations;
 }
