@@ -188,7 +188,8 @@ std::string render_migration_sql(const Migration& m, Backend backend) {
     std::string args = sql.substr(pos + 15, end - pos - 15);
     size_t space = args.find(' ');
     search::IndexSpec spec{args.substr(0, space), {}};
-    for (std::string& c : core::split(args.substr(space + 1), ',')) spec.columns.push_back(core::trim(c));
+    for (std::string& c : core::split(args.substr(space + 1), ','))
+      spec.columns.push_back(core::trim(c));
     std::string ddl = search::create_index_sql(backend, spec);
     sql.replace(pos, end + 2 - pos, ddl);
     pos += ddl.size();

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -76,10 +76,11 @@ TEST_P(DatabaseTest, ConcurrentWritersEachCommitOrFailAloneEvenWhenBatchedTogeth
         text += '-';
         text += std::to_string(i);
         core::Status st = db().write([&](Tx& tx) -> core::Status {
-          auto row =
-              tx.query_row("INSERT INTO samples (t, i) VALUES (?, ?) RETURNING id", {text, std::int64_t{t}});
+          auto row = tx.query_row("INSERT INTO samples (t, i) VALUES (?, ?) RETURNING id",
+                                  {text, std::int64_t{t}});
           if (!row.ok()) return std::move(row).error();
-          auto ev = append_event(tx, Actor{}, 1, "sample.create", "sample", (*row)->i64(0), "", "{}");
+          auto ev =
+              append_event(tx, Actor{}, 1, "sample.create", "sample", (*row)->i64(0), "", "{}");
           if (!ev.ok()) return std::move(ev).error();
           if (should_fail) return core::conflict("refused on purpose");
           return {};

@@ -95,13 +95,15 @@ TEST(MigrationSql, ListsVersionsInIncreasingOrder) {
 }
 
 TEST(MigrationSql, RendersASearchIndexPlaceholderPerBackend) {
-  Migration m{99, "search", "CREATE TABLE docs (id {{ID}});\n{{SEARCH_INDEX docs_fts title, body}}"};
+  Migration m{99, "search",
+              "CREATE TABLE docs (id {{ID}});\n{{SEARCH_INDEX docs_fts title, body}}"};
   std::string lite = render_migration_sql(m, Backend::kSqlite);
   EXPECT_NE(lite.find("CREATE VIRTUAL TABLE docs_fts USING fts5("), std::string::npos) << lite;
   EXPECT_NE(lite.find("tokenize='yunwei'"), std::string::npos) << lite;
   EXPECT_EQ(lite.find("{{"), std::string::npos) << lite;
   std::string pg = render_migration_sql(m, Backend::kPostgres);
-  EXPECT_NE(pg.find("CREATE TABLE docs_fts (id BIGINT PRIMARY KEY, title TEXT"), std::string::npos) << pg;
+  EXPECT_NE(pg.find("CREATE TABLE docs_fts (id BIGINT PRIMARY KEY, title TEXT"), std::string::npos)
+      << pg;
   EXPECT_NE(pg.find("USING GIN (search_vector)"), std::string::npos) << pg;
   EXPECT_EQ(pg.find("{{"), std::string::npos) << pg;
 }

@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/text.h"
+
 namespace yunwei::store::search {
 namespace {
 
@@ -18,40 +20,9 @@ constexpr std::size_t kPgVectorBudget = 900 * 1024;
 constexpr std::size_t kAllSpansParts = 8;
 constexpr std::size_t kLongCodeSpan = 4;
 
-struct Decoded {
-  char32_t cp = 0;
-  std::size_t len = 1;
-  bool ok = false;
-};
+using Decoded = core::DecodedUtf8;
 
-// Strict UTF-8: no overlongs, surrogates or code points past U+10FFFF.
-Decoded decode(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  if (c < 0x80) return {c, 1, true};
-  std::size_t n;
-  char32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    n = 1;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 2;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 3;
-    cp = c & 0x07;
-  } else {
-    return {};
-  }
-  if (s.size() - i <= n) return {};
-  for (std::size_t k = 1; k <= n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return {};
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)) return {};
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {};
-  return {cp, n + 1, true};
-}
+Decoded decode(std::string_view s, std::size_t i) { return core::decode_utf8(s, i); }
 
 void append_utf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
