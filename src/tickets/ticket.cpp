@@ -26,7 +26,7 @@ bool is_channel(std::string_view c) {
   return c == "web" || c == "email" || c == "phone" || c == "api" || c == "monitoring";
 }
 
-std::string ticket_snapshot(const Ticket& t) {
+std::string ticket_snapshot(const Ticket& t, std::string_view note) {
   auto opt = [](const std::optional<std::int64_t>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
   };
@@ -47,6 +47,7 @@ std::string ticket_snapshot(const Ticket& t) {
                       {"resolution_code", t.resolution_code},
                       {"cancel_reason", t.cancel_reason},
                       {"version", t.version}};
+  if (!note.empty()) j["note"] = note;
   return j.dump();
 }
 

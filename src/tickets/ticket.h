@@ -51,7 +51,8 @@ std::string format_number(std::string_view kind, std::int64_t n);
 // The channels a ticket can arrive by.
 bool is_channel(std::string_view channel);
 
-// Audit snapshot (JSON text) of a ticket.
-std::string ticket_snapshot(const Ticket& t);
+// Audit snapshot (JSON text) of a ticket; `note` (a reopen or cancel reason, ...) is added as
+// "note" when not empty, so the timeline shows why a transition happened.
+std::string ticket_snapshot(const Ticket& t, std::string_view note = {});
 
 }  // namespace yunwei::tickets

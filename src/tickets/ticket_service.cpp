@@ -250,9 +250,10 @@ core::Result<Ticket> TicketService::transition(const store::Actor& actor, std::s
     if (!n.ok()) return std::move(n).error();
     if (*n != 1) return core::conflict("the ticket was changed concurrently; reload", "version");
     YW_ASSIGN(Ticket stored, load(tx, number));
-    std::string action = "ticket.transition";
-    auto ev = store::append_event(tx, actor, now, action, "ticket", stored.id,
-                                  ticket_snapshot(before), ticket_snapshot(stored));
+    // Reasons that are not fields of the ticket still belong in its timeline.
+    std::string note = req.reopen_reason ? *req.reopen_reason : "";
+    auto ev = store::append_event(tx, actor, now, "ticket.transition", "ticket", stored.id,
+                                  ticket_snapshot(before), ticket_snapshot(stored, note));
     if (!ev.ok()) return std::move(ev).error();
     return stored;
   });

@@ -150,10 +150,14 @@ TEST_P(TicketServiceTest, WalksAnIncidentThroughItsLifecycleWithAnEventPerStep) 
   t = must(tickets_->transition(as(requester_), t.number, r));
   EXPECT_EQ(t.reopen_count, 1);
   EXPECT_FALSE(t.resolved_at.has_value());
-  auto events = query("SELECT action FROM events WHERE object_type = 'ticket' ORDER BY id");
+  auto events =
+      query("SELECT action, after_json FROM events WHERE object_type = 'ticket' ORDER BY id");
   ASSERT_EQ(events.size(), 6u);
   EXPECT_EQ(events[0].str(0), "ticket.create");
   EXPECT_EQ(events[5].str(0), "ticket.transition");
+  EXPECT_NE(events[5].str(1).find("\"note\":\"还是连不上\""), std::string::npos)
+      << events[5].str(1);
+  EXPECT_EQ(events[4].str(1).find("\"note\""), std::string::npos) << "no note without a reason";
 }
 
 TEST_P(TicketServiceTest, AnImpossibleMoveIsAConflictAndAStaleVersionToo) {
