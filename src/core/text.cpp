@@ -11,6 +11,24 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+core::Status check_text(std::string_view value, std::string_view field, size_t max_chars,
+                        bool required, Controls controls) {
+  if (!valid_utf8(value)) return core::invalid(std::string(field), "must be valid UTF-8");
+  if (required && trim(value).empty()) return core::invalid(std::string(field), "is required");
+  if (utf8_length(value) > max_chars) {
+    return core::invalid(std::string(field),
+                         "must be at most " + std::to_string(max_chars) + " characters");
+  }
+  if (controls != Controls::kAllowed) {
+    for (unsigned char c : value) {
+      if (c < 0x20 && !(c == '\t' && controls == Controls::kTabOnly)) {
+        return core::invalid(std::string(field), "must not contain control characters");
+      }
+    }
+  }
+  return {};
+}
+
 size_t utf8_length(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) {

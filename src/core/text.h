@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+
 namespace yunwei::core {
 
 // One code point decoded from UTF-8; `ok` false (len 1) for a malformed sequence.
@@ -47,6 +49,15 @@ bool valid_utf8(std::string_view s);
 
 // Number of code points in a valid UTF-8 string.
 size_t utf8_length(std::string_view s);
+
+// Which control characters (below U+0020) a text field may hold.
+enum class Controls { kAllowed, kTabOnly, kNone };
+
+// The common check of a user-supplied text field; kInvalidArgument naming `field` when it is
+// not valid UTF-8, is blank while `required`, is longer than `max_chars` code points, or holds
+// control characters `controls` forbids.
+core::Status check_text(std::string_view value, std::string_view field, size_t max_chars,
+                        bool required, Controls controls = Controls::kAllowed);
 
 // ASCII lower-casing; other bytes unchanged.
 std::string ascii_lower(std::string_view s);

@@ -43,27 +43,6 @@ core::Result<Team> load_team(store::Tx& tx, std::int64_t id) {
   return t;
 }
 
-core::Status check_name(std::string_view value, std::string_view field, bool required) {
-  if (!core::valid_utf8(value)) return core::invalid(std::string(field), "must be valid UTF-8");
-  if (required && core::trim(value).empty())
-    return core::invalid(std::string(field), "is required");
-  if (core::utf8_length(value) > 100) {
-    return core::invalid(std::string(field), "must be at most 100 characters");
-  }
-  for (unsigned char c : value) {
-    if (c < 0x20) return core::invalid(std::string(field), "must not contain control characters");
-  }
-  return {};
-}
-
-core::Status check_description(std::string_view value) {
-  if (!core::valid_utf8(value)) return core::invalid("description", "must be valid UTF-8");
-  if (core::utf8_length(value) > 2000) {
-    return core::invalid("description", "must be at most 2000 characters");
-  }
-  return {};
-}
-
 // Every id must be an active user.
 core::Status check_users(store::Tx& tx, const std::vector<std::int64_t>& ids,
                          std::string_view field) {
@@ -108,9 +87,9 @@ core::Status name_free(store::Tx& tx, const std::string& name, std::int64_t exce
 }  // namespace
 
 core::Result<Team> TeamService::create(const store::Actor& actor, const NewTeam& in) {
-  YW_TRY(check_name(in.name, "name", true));
-  YW_TRY(check_name(in.name_zh, "name_zh", false));
-  YW_TRY(check_description(in.description));
+  YW_TRY(core::check_text(in.name, "name", 100, true, core::Controls::kNone));
+  YW_TRY(core::check_text(in.name_zh, "name_zh", 100, false, core::Controls::kNone));
+  YW_TRY(core::check_text(in.description, "description", 2000, false));
   if (in.member_ids.size() > 1000) return core::invalid("member_ids", "at most 1000 members");
   return store::write_tx<Team>(db_, [&](store::Tx& tx) -> core::Result<Team> {
     std::string name = core::trim(in.name);
@@ -186,9 +165,9 @@ core::Result<store::Page<Team>> TeamService::list(const TeamQuery& q) {
 
 core::Result<Team> TeamService::update(const store::Actor& actor, std::int64_t id,
                                        const TeamPatch& p) {
-  if (p.name) YW_TRY(check_name(*p.name, "name", true));
-  if (p.name_zh) YW_TRY(check_name(*p.name_zh, "name_zh", false));
-  if (p.description) YW_TRY(check_description(*p.description));
+  if (p.name) YW_TRY(core::check_text(*p.name, "name", 100, true, core::Controls::kNone));
+  if (p.name_zh) YW_TRY(core::check_text(*p.name_zh, "name_zh", 100, false, core::Controls::kNone));
+  if (p.description) YW_TRY(core::check_text(*p.description, "description", 2000, false));
   if (p.member_ids && p.member_ids->size() > 1000) {
     return core::invalid("member_ids", "at most 1000 members");
   }

@@ -30,26 +30,8 @@ User user_from_row(const store::Row& r) {
   return u;
 }
 
-core::Status check_text(std::string_view value, std::string_view field, size_t max_chars,
-                        bool required) {
-  if (!core::valid_utf8(value)) return core::invalid(std::string(field), "must be valid UTF-8");
-  if (required && core::trim(value).empty()) {
-    return core::invalid(std::string(field), "is required");
-  }
-  if (core::utf8_length(value) > max_chars) {
-    return core::invalid(std::string(field),
-                         "must be at most " + std::to_string(max_chars) + " characters");
-  }
-  for (unsigned char c : value) {
-    if (c < 0x20 && c != '\t') {
-      return core::invalid(std::string(field), "must not contain control characters");
-    }
-  }
-  return {};
-}
-
 core::Status check_email(std::string_view email) {
-  YW_TRY(check_text(email, "email", 254, false));
+  YW_TRY(core::check_text(email, "email", 254, false, core::Controls::kTabOnly));
   if (email.empty()) return {};
   size_t at = email.find('@');
   if (at == std::string_view::npos || at == 0 || at + 1 >= email.size() ||
@@ -61,7 +43,7 @@ core::Status check_email(std::string_view email) {
 }
 
 core::Status check_phone(std::string_view phone) {
-  YW_TRY(check_text(phone, "phone", 32, false));
+  YW_TRY(core::check_text(phone, "phone", 32, false, core::Controls::kTabOnly));
   for (char c : phone) {
     if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == ' ' || c == '(' || c == ')')) {
       return core::invalid("phone", "may contain only digits, spaces and + - ( )");
@@ -145,7 +127,7 @@ core::Result<User> load_user(store::Tx& tx, std::int64_t id) {
 
 core::Result<User> UserService::create(const store::Actor& actor, const NewUser& in) {
   YW_TRY(validate_username(in.username));
-  YW_TRY(check_text(in.display_name, "display_name", 100, true));
+  YW_TRY(core::check_text(in.display_name, "display_name", 100, true, core::Controls::kTabOnly));
   YW_TRY(check_email(in.email));
   YW_TRY(check_phone(in.phone));
   YW_TRY(check_locale_tz(&in.locale, &in.time_zone));
@@ -227,7 +209,10 @@ core::Result<store::Page<User>> UserService::list(const UserQuery& q) {
         if (q.role) {
           // roles is a short comma list; match a whole name.
           sql += " AND " + tx.contains_sql("(',' || roles || ',')");
-          params.emplace_back("," + std::string(role_name(*q.role)) + ",");
+          std::string needle = ",";  // appended: GCC 12 -O3 warns falsely on "," + string
+          needle += role_name(*q.role);
+          needle += ',';
+          params.emplace_back(std::move(needle));
         }
         if (q.team_id) {
           sql += " AND id IN (SELECT user_id FROM team_members WHERE team_id = ?)";
@@ -266,7 +251,8 @@ core::Result<store::Page<User>> UserService::list(const UserQuery& q) {
 
 core::Result<User> UserService::update(const store::Actor& actor, std::int64_t id,
                                        const UserPatch& p) {
-  if (p.display_name) YW_TRY(check_text(*p.display_name, "display_name", 100, true));
+  if (p.display_name)
+    YW_TRY(core::check_text(*p.display_name, "display_name", 100, true, core::Controls::kTabOnly));
   if (p.email) YW_TRY(check_email(*p.email));
   if (p.phone) YW_TRY(check_phone(*p.phone));
   YW_TRY(check_locale_tz(p.locale ? &*p.locale : nullptr, p.time_zone ? &*p.time_zone : nullptr));

@@ -37,14 +37,6 @@ std::string snapshot(const Category& c) {
   return j.dump();
 }
 
-core::Status check_name(std::string_view v, std::string_view field, bool required) {
-  if (!core::valid_utf8(v)) return core::invalid(std::string(field), "must be valid UTF-8");
-  if (required && core::trim(v).empty()) return core::invalid(std::string(field), "is required");
-  if (core::utf8_length(v) > 100)
-    return core::invalid(std::string(field), "must be at most 100 characters");
-  return {};
-}
-
 core::Status check_code(std::string_view code) {
   if (code.empty() || code.size() > 64) return core::invalid("code", "must be 1 to 64 characters");
   for (char c : code) {
@@ -97,8 +89,8 @@ core::Result<Category> insert(store::Tx& tx, const store::Actor& actor, core::Ti
 
 core::Result<Category> CategoryService::create(const store::Actor& actor, const NewCategory& in) {
   YW_TRY(check_code(in.code));
-  YW_TRY(check_name(in.name, "name", true));
-  YW_TRY(check_name(in.name_zh, "name_zh", false));
+  YW_TRY(core::check_text(in.name, "name", 100, true));
+  YW_TRY(core::check_text(in.name_zh, "name_zh", 100, false));
   return store::write_tx<Category>(
       db_, [&](store::Tx& tx) { return insert(tx, actor, clock_.now_ms(), in); });
 }
@@ -126,8 +118,8 @@ core::Result<std::vector<Category>> CategoryService::list() {
 
 core::Result<Category> CategoryService::update(const store::Actor& actor, std::int64_t id,
                                                const CategoryPatch& p) {
-  if (p.name) YW_TRY(check_name(*p.name, "name", true));
-  if (p.name_zh) YW_TRY(check_name(*p.name_zh, "name_zh", false));
+  if (p.name) YW_TRY(core::check_text(*p.name, "name", 100, true));
+  if (p.name_zh) YW_TRY(core::check_text(*p.name_zh, "name_zh", 100, false));
   return store::write_tx<Category>(db_, [&](store::Tx& tx) -> core::Result<Category> {
     YW_ASSIGN(Category before, load(tx, id));
     if (before.version != p.version) {

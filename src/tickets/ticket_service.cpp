@@ -55,16 +55,6 @@ store::Value opt(const std::optional<std::int64_t>& v) {
   return nullptr;
 }
 
-core::Status check_text(std::string_view v, std::string_view field, size_t max, bool required) {
-  if (!core::valid_utf8(v)) return core::invalid(std::string(field), "must be valid UTF-8");
-  if (required && core::trim(v).empty()) return core::invalid(std::string(field), "is required");
-  if (core::utf8_length(v) > max) {
-    return core::invalid(std::string(field),
-                         "must be at most " + std::to_string(max) + " characters");
-  }
-  return {};
-}
-
 // The row `id` of `table` exists and is active; else kInvalidArgument naming `field`.
 core::Status check_active(store::Tx& tx, const char* table, std::int64_t id,
                           std::string_view field) {
@@ -125,8 +115,8 @@ const Workflow* TicketService::workflow_for(std::string_view kind) {
 core::Result<Ticket> TicketService::create(const store::Actor& actor, const NewTicket& in) {
   const Workflow* wf = workflow_for(in.kind);
   if (!wf) return core::invalid("kind", "must be incident or request");
-  YW_TRY(check_text(in.title, "title", 200, true));
-  YW_TRY(check_text(in.description, "description", 20000, false));
+  YW_TRY(core::check_text(in.title, "title", 200, true));
+  YW_TRY(core::check_text(in.description, "description", 20000, false));
   if (!is_channel(in.channel)) {
     return core::invalid("channel", "must be one of web, email, phone, api, monitoring");
   }
@@ -187,7 +177,7 @@ core::Result<Ticket> TicketService::transition(const store::Actor& actor, std::s
   for (auto [field, value] : {std::pair{"resolution_notes", &req.resolution_notes},
                               std::pair{"cancel_reason", &req.cancel_reason},
                               std::pair{"reopen_reason", &req.reopen_reason}}) {
-    if (*value) YW_TRY(check_text(**value, field, 5000, false));
+    if (*value) YW_TRY(core::check_text(**value, field, 5000, false));
   }
   return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
     YW_ASSIGN(Ticket before, load(tx, number));
