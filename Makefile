@@ -9,7 +9,7 @@ DATA_DIR ?= ./data
 .PHONY: run test build deps test-deps bench clean
 
 run: build
-	./$(BUILD_DIR)/yunwei serve --listen $(LISTEN) --data-dir $(DATA_DIR)
+	./$(BUILD_DIR)/yunwei serve --listen $(LISTEN) --data-dir $(DATA_DIR) --demo-if-empty true
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release

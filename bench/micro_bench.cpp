@@ -13,6 +13,11 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "tickets/category_service.h"
+#include "tickets/config.h"
+#include "tickets/dispatch.h"
+#include "tickets/ticket_service.h"
+#include "tickets/views.h"
 #include "identity/auth_service.h"
 #include "identity/team_service.h"
 #include "identity/user_service.h"
@@ -35,6 +40,11 @@ struct Fixture {
     users = std::make_unique<identity::UserService>(*db, clock, hasher);
     teams = std::make_unique<identity::TeamService>(*db, clock);
     auth = std::make_unique<identity::AuthService>(*db, clock, hasher);
+    tickets = std::make_unique<tickets::TicketService>(*db, clock);
+    categories = std::make_unique<tickets::CategoryService>(*db, clock);
+    config = std::make_unique<tickets::TicketConfig>(*db, clock);
+    dispatch = std::make_unique<tickets::DispatchService>(*db, clock);
+    views = std::make_unique<tickets::SavedViewService>(*db, clock);
     (void)teams->seed_default_teams({});
     identity::NewUser admin;
     admin.username = "admin";
@@ -43,7 +53,8 @@ struct Fixture {
     auto u = users->create({}, admin).value();
     token = auth->create_token({}, u.id, "bench", std::nullopt).value().secret;
     api = std::make_unique<api::Api>(
-        api::Deps{*db, clock, *users, *teams, *auth, "bench", "bench", false, [] { return true; }});
+        api::Deps{*db, clock, *users, *teams, *auth, *tickets, *categories, *config, *dispatch,
+                  *views, "bench", "bench", false, [] { return true; }});
   }
   ~Fixture() {
     api.reset();
@@ -53,6 +64,11 @@ struct Fixture {
   std::filesystem::path dir;
   core::SystemClock clock;
   identity::PasswordHasher hasher{identity::PasswordHasher::Strength::kMinimum};
+  std::unique_ptr<tickets::TicketService> tickets;
+  std::unique_ptr<tickets::CategoryService> categories;
+  std::unique_ptr<tickets::TicketConfig> config;
+  std::unique_ptr<tickets::DispatchService> dispatch;
+  std::unique_ptr<tickets::SavedViewService> views;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<identity::UserService> users;
   std::unique_ptr<identity::TeamService> teams;

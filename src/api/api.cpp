@@ -161,6 +161,8 @@ Registry all_routes() {
   register_user_routes(reg);
   register_team_routes(reg);
   register_audit_routes(reg);
+  register_ticket_routes(reg);
+  register_ticket_config_routes(reg);
   return reg;
 }
 
@@ -176,6 +178,16 @@ std::string_view permission_name(identity::Permission p) {
       return "users.write";
     case identity::Permission::kAuditRead:
       return "audit.read";
+    case identity::Permission::kTicketsRead:
+      return "tickets.read";
+    case identity::Permission::kTicketsCreate:
+      return "tickets.create";
+    case identity::Permission::kTicketsStaff:
+      return "tickets.staff";
+    case identity::Permission::kTicketsWork:
+      return "tickets.work";
+    case identity::Permission::kTicketsAdmin:
+      return "tickets.admin";
   }
   return "";
 }

@@ -18,6 +18,13 @@ class UserService;
 class TeamService;
 class AuthService;
 }  // namespace yunwei::identity
+namespace yunwei::tickets {
+class TicketService;
+class CategoryService;
+class TicketConfig;
+class DispatchService;
+class SavedViewService;
+}  // namespace yunwei::tickets
 
 namespace yunwei::api {
 
@@ -38,6 +45,11 @@ struct Deps {
   identity::UserService& users;
   identity::TeamService& teams;
   identity::AuthService& auth;
+  tickets::TicketService& tickets;
+  tickets::CategoryService& categories;
+  tickets::TicketConfig& ticket_config;
+  tickets::DispatchService& dispatch;
+  tickets::SavedViewService& views;
   std::string version;
   std::string commit;
   bool cookie_secure = false;       // add `Secure` to the session cookie (behind HTTPS)

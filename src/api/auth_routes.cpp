@@ -37,6 +37,11 @@ core::Status write_me(Ctx& ctx, const identity::Principal& principal, JsonWriter
   w.key("users_read").value(identity::allows(u.roles, Permission::kUsersRead));
   w.key("users_write").value(identity::allows(u.roles, Permission::kUsersWrite));
   w.key("audit_read").value(identity::allows(u.roles, Permission::kAuditRead));
+  w.key("tickets_read").value(identity::allows(u.roles, Permission::kTicketsRead));
+  w.key("tickets_create").value(identity::allows(u.roles, Permission::kTicketsCreate));
+  w.key("tickets_staff").value(identity::allows(u.roles, Permission::kTicketsStaff));
+  w.key("tickets_work").value(identity::allows(u.roles, Permission::kTicketsWork));
+  w.key("tickets_admin").value(identity::allows(u.roles, Permission::kTicketsAdmin));
   w.end_object();
   if (principal.session_id) w.key("csrf_token").value(principal.csrf_token);
   w.end_object();

@@ -72,12 +72,41 @@ core::Result<Body> Body::parse(const http::Request& req,
   return b;
 }
 
+std::string Body::field(std::string_view name) const {
+  std::string f = prefix_;
+  f += name;
+  return f;
+}
+
+core::Result<std::optional<Body>> Body::opt_object(
+    std::string_view name, const std::vector<std::string_view>& allowed) const {
+  using R = std::optional<Body>;
+  auto it = j_->find(name);
+  if (it == j_->end()) return R{};
+  if (!it->is_object()) return type_error(field(name), "an object");
+  Body b;
+  *b.j_ = *it;
+  b.prefix_ = field(name) + ".";
+  for (const auto& [key, value] : b.j_->items()) {
+    bool known = false;
+    for (std::string_view a : allowed) known = known || key == a;
+    if (!known) return core::invalid(b.field(key), "unknown field");
+  }
+  return R{std::move(b)};
+}
+
+core::Result<std::optional<std::string>> Body::opt_json_text(std::string_view name) const {
+  auto it = j_->find(name);
+  if (it == j_->end()) return std::optional<std::string>{};
+  return std::optional<std::string>{it->dump()};
+}
+
 bool Body::has(std::string_view name) const { return j_->contains(name); }
 
 core::Result<std::string> Body::string(std::string_view name, size_t max_chars) const {
   auto v = opt_string(name, max_chars, false);
   if (!v.ok()) return std::move(v).error();
-  if (!*v) return core::invalid(std::string(name), "is required");
+  if (!*v) return core::invalid(field(name), "is required");
   return std::move(**v);
 }
 
@@ -87,12 +116,12 @@ core::Result<std::optional<std::string>> Body::opt_string(std::string_view name,
   if (it == j_->end()) return std::optional<std::string>{};
   if (it->is_null()) {
     if (null_as_empty) return std::optional<std::string>{std::string()};
-    return core::invalid(std::string(name), "is required");
+    return core::invalid(field(name), "is required");
   }
-  if (!it->is_string()) return type_error(name, "a string");
+  if (!it->is_string()) return type_error(field(name), "a string");
   const std::string& s = it->get_ref<const std::string&>();
   if (core::utf8_length(s) > max_chars) {
-    return core::invalid(std::string(name),
+    return core::invalid(field(name),
                          "must be at most " + std::to_string(max_chars) + " characters");
   }
   return std::optional<std::string>{s};
@@ -101,7 +130,7 @@ core::Result<std::optional<std::string>> Body::opt_string(std::string_view name,
 core::Result<std::optional<std::int64_t>> Body::opt_int(std::string_view name) const {
   auto it = j_->find(name);
   if (it == j_->end()) return std::optional<std::int64_t>{};
-  if (!it->is_number_integer()) return type_error(name, "an integer");
+  if (!it->is_number_integer()) return type_error(field(name), "an integer");
   return std::optional<std::int64_t>{it->get<std::int64_t>()};
 }
 
@@ -111,14 +140,14 @@ core::Result<std::optional<std::optional<std::int64_t>>> Body::opt_nullable_int(
   auto it = j_->find(name);
   if (it == j_->end()) return R{};
   if (it->is_null()) return R{std::optional<std::int64_t>{}};
-  if (!it->is_number_integer()) return type_error(name, "an integer or null");
+  if (!it->is_number_integer()) return type_error(field(name), "an integer or null");
   return R{std::optional<std::int64_t>{it->get<std::int64_t>()}};
 }
 
 core::Result<std::optional<bool>> Body::opt_bool(std::string_view name) const {
   auto it = j_->find(name);
   if (it == j_->end()) return std::optional<bool>{};
-  if (!it->is_boolean()) return type_error(name, "true or false");
+  if (!it->is_boolean()) return type_error(field(name), "true or false");
   return std::optional<bool>{it->get<bool>()};
 }
 
@@ -127,15 +156,15 @@ core::Result<std::optional<std::vector<std::string>>> Body::opt_strings(std::str
   using R = std::optional<std::vector<std::string>>;
   auto it = j_->find(name);
   if (it == j_->end()) return R{};
-  if (!it->is_array()) return type_error(name, "an array of strings");
+  if (!it->is_array()) return type_error(field(name), "an array of strings");
   if (it->size() > max_items) {
-    return core::invalid(std::string(name), "at most " + std::to_string(max_items) + " items");
+    return core::invalid(field(name), "at most " + std::to_string(max_items) + " items");
   }
   std::vector<std::string> out;
   for (size_t i = 0; i < it->size(); ++i) {
     const json& e = (*it)[i];
     if (!e.is_string())
-      return type_error(std::string(name) + "[" + std::to_string(i) + "]", "a string");
+      return type_error(field(name) + "[" + std::to_string(i) + "]", "a string");
     out.push_back(e.get<std::string>());
   }
   return R{std::move(out)};
@@ -146,15 +175,15 @@ core::Result<std::optional<std::vector<std::int64_t>>> Body::opt_ints(std::strin
   using R = std::optional<std::vector<std::int64_t>>;
   auto it = j_->find(name);
   if (it == j_->end()) return R{};
-  if (!it->is_array()) return type_error(name, "an array of integers");
+  if (!it->is_array()) return type_error(field(name), "an array of integers");
   if (it->size() > max_items) {
-    return core::invalid(std::string(name), "at most " + std::to_string(max_items) + " items");
+    return core::invalid(field(name), "at most " + std::to_string(max_items) + " items");
   }
   std::vector<std::int64_t> out;
   for (size_t i = 0; i < it->size(); ++i) {
     const json& e = (*it)[i];
     if (!e.is_number_integer()) {
-      return type_error(std::string(name) + "[" + std::to_string(i) + "]", "an integer");
+      return type_error(field(name) + "[" + std::to_string(i) + "]", "an integer");
     }
     out.push_back(e.get<std::int64_t>());
   }
@@ -164,10 +193,10 @@ core::Result<std::optional<std::vector<std::int64_t>>> Body::opt_ints(std::strin
 core::Result<std::optional<std::int64_t>> Body::opt_time(std::string_view name) const {
   auto it = j_->find(name);
   if (it == j_->end() || it->is_null()) return std::optional<std::int64_t>{};
-  if (!it->is_string()) return type_error(name, "an ISO 8601 time string");
+  if (!it->is_string()) return type_error(field(name), "an ISO 8601 time string");
   core::TimeMs t = 0;
   if (!core::parse_iso8601(it->get_ref<const std::string&>(), t)) {
-    return type_error(name, "an ISO 8601 time such as 2026-01-31T09:00:00+08:00");
+    return type_error(field(name), "an ISO 8601 time such as 2026-01-31T09:00:00+08:00");
   }
   return std::optional<std::int64_t>{t};
 }

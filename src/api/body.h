@@ -45,12 +45,19 @@ class Body {
                                                                     size_t max_items = 100) const;
   core::Result<std::optional<std::vector<std::int64_t>>> opt_ints(std::string_view name,
                                                                   size_t max_items = 1000) const;
+  // A nested object with its own allowed fields; errors name "<name>.<field>".
+  core::Result<std::optional<Body>> opt_object(std::string_view name,
+                                               const std::vector<std::string_view>& allowed) const;
+  // The field's JSON text, whatever its type (for values a service validates itself).
+  core::Result<std::optional<std::string>> opt_json_text(std::string_view name) const;
   // ISO 8601 timestamp in a string field, as UTC milliseconds.
   core::Result<std::optional<std::int64_t>> opt_time(std::string_view name) const;
 
  private:
   Body();
+  std::string field(std::string_view name) const;  // prefix_ + name
   std::unique_ptr<nlohmann::json> j_;
+  std::string prefix_;
 };
 
 // Query helpers; kInvalidArgument naming the parameter.

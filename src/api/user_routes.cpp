@@ -14,6 +14,7 @@ void write_user_fields(JsonWriter& w, const identity::User& u) {
   w.key("phone").value(u.phone);
   w.key("locale").value(u.locale);
   w.key("time_zone").value(u.time_zone);
+  w.key("organisation").value(u.organisation);
   w.key("roles").value(identity::role_names(u.roles));
   w.key("active").value(u.active);
   w.key("has_password").value(u.has_password);
@@ -82,7 +83,8 @@ void register_user_routes(Registry& r) {
   r.add("POST", "/api/v1/users", Permission::kUsersWrite, "Create a user",
         [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(Body body, Body::parse(ctx.req, {"username", "display_name", "email", "phone",
-                                                     "locale", "time_zone", "roles", "password"}));
+                                                     "locale", "time_zone", "organisation", "roles",
+                                                     "password"}));
           identity::NewUser n;
           YW_ASSIGN(n.username, body.string("username", 64));
           YW_ASSIGN(n.display_name, body.string("display_name", 100));
@@ -90,12 +92,14 @@ void register_user_routes(Registry& r) {
           YW_ASSIGN(auto phone, body.opt_string("phone", 32));
           YW_ASSIGN(auto locale, body.opt_string("locale", 16, false));
           YW_ASSIGN(auto tz, body.opt_string("time_zone", 64, false));
+          YW_ASSIGN(auto organisation, body.opt_string("organisation", 100));
           YW_ASSIGN(auto roles, body.opt_strings("roles", 10));
           YW_ASSIGN(n.password, body.opt_string("password", 256, false));
           if (email) n.email = *email;
           if (phone) n.phone = *phone;
           if (locale) n.locale = *locale;
           if (tz) n.time_zone = *tz;
+          if (organisation) n.organisation = *organisation;
           if (!roles) return core::invalid("roles", "is required, e.g. [\"agent\"]");
           n.roles = *roles;
           YW_ASSIGN(identity::User u, ctx.deps.users.create(ctx.actor(), n));
@@ -115,7 +119,8 @@ void register_user_routes(Registry& r) {
         "Update a user (send the version you read)", [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
           YW_ASSIGN(Body body, Body::parse(ctx.req, {"display_name", "email", "phone", "locale",
-                                                     "time_zone", "roles", "version"}));
+                                                     "time_zone", "organisation", "roles",
+                                                     "version"}));
           identity::UserPatch p;
           YW_ASSIGN(p.version, expected_version(ctx, body));
           YW_ASSIGN(p.display_name, body.opt_string("display_name", 100, false));
@@ -123,6 +128,7 @@ void register_user_routes(Registry& r) {
           YW_ASSIGN(p.phone, body.opt_string("phone", 32));
           YW_ASSIGN(p.locale, body.opt_string("locale", 16, false));
           YW_ASSIGN(p.time_zone, body.opt_string("time_zone", 64, false));
+          YW_ASSIGN(p.organisation, body.opt_string("organisation", 100));
           YW_ASSIGN(p.roles, body.opt_strings("roles", 10));
           YW_ASSIGN(identity::User u, ctx.deps.users.update(ctx.actor(), id, p));
           return http::Response::json(200, user_json(u));

@@ -7,6 +7,8 @@
 #include "identity/team_service.h"
 #include "identity/user_service.h"
 #include "store/migrations.h"
+#include "tickets/category_service.h"
+#include "tickets/config.h"
 
 namespace yunwei::app {
 
@@ -39,6 +41,10 @@ core::Result<std::string> bootstrap_identity(store::Database& db, const core::Cl
   store::Actor system{std::nullopt, "bootstrap"};
   identity::TeamService teams(db, clock);
   YW_TRY(teams.seed_default_teams(system));
+  tickets::CategoryService categories(db, clock);
+  YW_TRY(categories.seed_defaults(system));
+  tickets::TicketConfig config(db, clock);
+  YW_TRY(config.seed_defaults(system));
 
   auto count = store::read_tx<std::int64_t>(db, [](store::Tx& tx) -> core::Result<std::int64_t> {
     auto row = tx.query_row("SELECT COUNT(*) FROM users");

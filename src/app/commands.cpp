@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 #include <iostream>
 #include <variant>
@@ -17,7 +21,13 @@
 #include "identity/auth_service.h"
 #include "identity/team_service.h"
 #include "identity/user_service.h"
+#include "store/blob_store.h"
 #include "store/migrations.h"
+#include "tickets/category_service.h"
+#include "tickets/config.h"
+#include "tickets/dispatch.h"
+#include "tickets/ticket_service.h"
+#include "tickets/views.h"
 #include "yunwei_version.h"
 
 namespace yunwei::app {
@@ -68,9 +78,45 @@ int run_serve(const Settings& s) {
   identity::UserService users(**db, clock, hasher);
   identity::TeamService teams(**db, clock);
   identity::AuthService auth(**db, clock, hasher);
+  store::BlobStore blobs(s.attachments_dir.empty()
+                             ? std::filesystem::path(s.data_dir) / "attachments"
+                             : std::filesystem::path(s.attachments_dir));
+  tickets::TicketService ticket_service(**db, clock, &blobs);
+  tickets::CategoryService categories(**db, clock);
+  tickets::TicketConfig ticket_config(**db, clock);
+  tickets::DispatchService dispatch(**db, clock);
+  tickets::SavedViewService views(**db, clock);
   std::atomic<bool> accepting{false};
-  api::Api api(api::Deps{**db, clock, users, teams, auth, YUNWEI_VERSION, YUNWEI_COMMIT,
+  api::Api api(api::Deps{**db, clock, users, teams, auth, ticket_service, categories,
+                         ticket_config, dispatch, views, YUNWEI_VERSION, YUNWEI_COMMIT,
                          s.cookie_secure, [&] { return accepting.load(); }});
+  if (s.demo_if_empty && !admin_password->empty()) {
+    auto demo = load_demo(**db, clock, hasher, "yunwei-demo");
+    if (!demo.ok()) return runtime_error("demo data: " + demo.error().message);
+    std::printf("Loaded the demo organisation: %d people, %d tickets (password: yunwei-demo)\n",
+                demo->users_created, demo->tickets_created);
+  }
+
+  // Background work: closing resolved tickets after the configured number of days.
+  std::mutex worker_mu;
+  std::condition_variable worker_cv;
+  bool stopping = false;
+  std::thread worker([&] {
+    store::Actor system{std::nullopt, "auto-close"};
+    std::unique_lock lock(worker_mu);
+    while (!stopping) {
+      lock.unlock();
+      auto closed = ticket_service.auto_close(system);
+      if (!closed.ok()) {
+        spdlog::warn("auto-close: {}", closed.error().message);
+      } else if (*closed > 0) {
+        spdlog::info("auto-close: closed {} resolved tickets", *closed);
+      }
+      lock.lock();
+      worker_cv.wait_for(lock, std::chrono::milliseconds(s.auto_close_interval_ms),
+                         [&] { return stopping; });
+    }
+  });
 
   std::unique_ptr<AccessLog> access_log;
   if (s.access_log) access_log = std::make_unique<AccessLog>();
@@ -127,6 +173,12 @@ int run_serve(const Settings& s) {
   std::fflush(stdout);
   server.run_until_signal();
   accepting = false;
+  {
+    std::lock_guard lock(worker_mu);
+    stopping = true;
+  }
+  worker_cv.notify_all();
+  worker.join();
   if (access_log) access_log->flush();
   spdlog::info("stopped");
   spdlog::shutdown();
@@ -258,10 +310,15 @@ int run_demo(const Settings& s, const std::string& password) {
   std::string pw = password.empty() ? "yunwei-demo" : password;
   if (auto st = identity::check_password_policy(pw, "password"); !st.ok())
     return usage_error(st.error());
-  auto summary = load_demo_people(*ctx->db, ctx->clock, ctx->hasher, pw);
+  auto seeded = bootstrap_identity(*ctx->db, ctx->clock, ctx->hasher);
+  if (!seeded.ok()) return runtime_error(seeded.error().message);
+  if (!seeded->empty()) std::printf("created the administrator account: admin / %s\n", seeded->c_str());
+  auto summary = load_demo(*ctx->db, ctx->clock, ctx->hasher, pw);
   if (!summary.ok()) return runtime_error(summary.error().message);
-  std::printf("demo organisation: %d users created, %d already there, in the six default teams\n",
-              summary->users_created, summary->users_existing);
+  std::printf(
+      "demo organisation: %d users created, %d already there, in the six default teams; %d "
+      "tickets\n",
+      summary->users_created, summary->users_existing, summary->tickets_created);
   if (summary->users_created > 0) {
     std::printf(
         "demo accounts log in with the password: %s (e.g. zhangwei, agent; wangxiaoming, "

@@ -113,4 +113,11 @@ core::Result<DemoSummary> load_demo_people(store::Database& db, const core::Cloc
   return summary;
 }
 
+core::Result<DemoSummary> load_demo(store::Database& db, const core::Clock& clock,
+                                    const identity::PasswordHasher& hasher,
+                                    const std::string& password) {
+  YW_ASSIGN(DemoSummary summary, load_demo_people(db, clock, hasher, password));
+  return summary;
+}
+
 }  // namespace yunwei::app

@@ -13,6 +13,7 @@ struct DemoSummary {
   int users_created = 0;
   int users_existing = 0;
   std::string password;  // shared by every demo account
+  int tickets_created = 0;
 };
 
 // Loads the demo organisation's people: ~30 users with Chinese and English names in the six
@@ -21,5 +22,11 @@ struct DemoSummary {
 core::Result<DemoSummary> load_demo_people(store::Database& db, const core::Clock& clock,
                                            const identity::PasswordHasher& hasher,
                                            const std::string& password);
+
+// The whole demo: the people above, then the service desk's assignment rules and ~500 tickets
+// over the last 90 days in every state (only when there are no tickets yet).
+core::Result<DemoSummary> load_demo(store::Database& db, const core::Clock& clock,
+                                    const identity::PasswordHasher& hasher,
+                                    const std::string& password);
 
 }  // namespace yunwei::app

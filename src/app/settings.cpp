@@ -63,6 +63,10 @@ core::Status Settings::validate() const {
       return core::invalid(name, std::string(name) + " must be between 10 and 3600000");
     }
   }
+  if (auto_close_interval_ms < 10 || auto_close_interval_ms > 86'400'000) {
+    return core::invalid("auto-close-interval-ms",
+                         "auto-close-interval-ms must be between 10 and 86400000");
+  }
   if (password_cost != "interactive" && password_cost != "minimum") {
     return core::invalid("password-cost", "password-cost must be interactive or minimum");
   }
@@ -136,6 +140,12 @@ core::Status load_toml(const std::string& path, Settings& s) {
       st = boolean(s.cookie_secure);
     else if (k == "password-cost")
       st = str(s.password_cost);
+    else if (k == "attachments-dir")
+      st = str(s.attachments_dir);
+    else if (k == "demo-if-empty")
+      st = boolean(s.demo_if_empty);
+    else if (k == "auto-close-interval-ms")
+      st = num(s.auto_close_interval_ms);
     else
       return core::invalid("config", "config file " + path + ": unknown setting '" + k + "'");
     if (!st.ok()) return st;

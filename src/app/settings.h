@@ -26,6 +26,9 @@ struct Settings {
   std::int64_t shutdown_timeout_ms = 10'000;
   bool cookie_secure = false;
   std::string password_cost = "interactive";  // "minimum" only for tests
+  std::string attachments_dir;  // default <data_dir>/attachments; shared storage for several nodes
+  bool demo_if_empty = false;   // load the demo organisation on the first start
+  std::int64_t auto_close_interval_ms = 60'000;  // how often resolved tickets are checked
 
   // Parsed from `listen`.
   std::string host() const;

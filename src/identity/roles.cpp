@@ -72,6 +72,17 @@ bool allows(RoleSet roles, Permission p) {
       return (roles & role_bit(Role::kAdmin)) != 0;
     case Permission::kAuditRead:
       return (roles & (role_bit(Role::kAdmin) | role_bit(Role::kAuditor))) != 0;
+    case Permission::kTicketsRead:
+      return (roles & (staff | role_bit(Role::kRequester))) != 0;
+    case Permission::kTicketsCreate:
+      return (roles & (role_bit(Role::kAdmin) | role_bit(Role::kAgent) | role_bit(Role::kApprover) |
+                       role_bit(Role::kRequester))) != 0;
+    case Permission::kTicketsStaff:
+      return (roles & staff) != 0;
+    case Permission::kTicketsWork:
+      return (roles & (role_bit(Role::kAdmin) | role_bit(Role::kAgent))) != 0;
+    case Permission::kTicketsAdmin:
+      return (roles & role_bit(Role::kAdmin)) != 0;
   }
   return false;
 }

@@ -16,6 +16,11 @@ enum class Permission : std::uint8_t {
   kUsersRead,   // list and read users and teams
   kUsersWrite,  // create, update, deactivate users and teams
   kAuditRead,   // read the audit trail
+  kTicketsRead,    // see tickets (what each may see is the tickets module's visibility rule)
+  kTicketsCreate,  // report tickets, comment on and reopen one's own
+  kTicketsStaff,   // staff views: worklogs, survey answers, dispatch configuration
+  kTicketsWork,    // work tickets: update, assign, internal notes, worklogs, links, bulk
+  kTicketsAdmin,   // configure the service desk: categories, priority matrix, rules, settings
 };
 
 using RoleSet = std::uint32_t;  // bit i = Role(i)

@@ -25,6 +25,7 @@ std::string user_snapshot(const User& u) {
                       {"phone", u.phone},
                       {"locale", u.locale},
                       {"time_zone", u.time_zone},
+                      {"organisation", u.organisation},
                       {"roles", role_names(u.roles)},
                       {"active", u.active},
                       {"version", u.version}};

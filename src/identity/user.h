@@ -18,6 +18,7 @@ struct User {
   std::string phone;
   std::string locale = "zh-CN";
   std::string time_zone = "Asia/Shanghai";
+  std::string organisation;  // department or company; scopes "my organisation's tickets"
   RoleSet roles = 0;
   bool active = true;
   bool has_password = false;
@@ -34,6 +35,7 @@ struct NewUser {
   std::string phone;
   std::string locale = "zh-CN";
   std::string time_zone = "Asia/Shanghai";
+  std::string organisation;
   std::vector<std::string> roles;
   std::optional<std::string> password;  // none: the user cannot log in until one is set
 };
@@ -41,7 +43,7 @@ struct NewUser {
 // Fields left empty are not changed. `version` must match the stored one.
 struct UserPatch {
   std::int64_t version = 0;
-  std::optional<std::string> display_name, email, phone, locale, time_zone;
+  std::optional<std::string> display_name, email, phone, locale, time_zone, organisation;
   std::optional<std::vector<std::string>> roles;
 };
 

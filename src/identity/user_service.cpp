@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kUserColumns =
     "id, username, display_name, email, phone, locale, time_zone, roles, active,"
-    " password_hash IS NOT NULL, created_at, updated_at, version";
+    " password_hash IS NOT NULL, created_at, updated_at, version, organisation";
 
 User user_from_row(const store::Row& r) {
   User u;
@@ -27,6 +27,7 @@ User user_from_row(const store::Row& r) {
   u.created_at = r.i64(10);
   u.updated_at = r.i64(11);
   u.version = r.i64(12);
+  u.organisation = r.str(13);
   return u;
 }
 
@@ -130,6 +131,7 @@ core::Result<User> UserService::create(const store::Actor& actor, const NewUser&
   YW_TRY(core::check_text(in.display_name, "display_name", 100, true, core::Controls::kTabOnly));
   YW_TRY(check_email(in.email));
   YW_TRY(check_phone(in.phone));
+  YW_TRY(core::check_text(in.organisation, "organisation", 100, false, core::Controls::kTabOnly));
   YW_TRY(check_locale_tz(&in.locale, &in.time_zone));
   YW_ASSIGN(RoleSet roles, check_roles(in.roles));
   store::Value hash = nullptr;
@@ -144,12 +146,11 @@ core::Result<User> UserService::create(const store::Actor& actor, const NewUser&
     if (*taken) return core::conflict("username is taken", "username");
     core::TimeMs now = clock_.now_ms();
     auto row = tx.query_row(
-        "INSERT INTO users (username, display_name, email, phone, locale, time_zone, roles, active,"
-        " password_hash, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, "
-        "1)"
-        " RETURNING id",
+        "INSERT INTO users (username, display_name, email, phone, locale, time_zone, organisation,"
+        " roles, active, password_hash, created_at, updated_at, version)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 1) RETURNING id",
         {in.username, core::trim(in.display_name), in.email, in.phone, in.locale, in.time_zone,
-         format_role_set(roles), hash, now, now});
+         core::trim(in.organisation), format_role_set(roles), hash, now, now});
     if (!row.ok()) return std::move(row).error();
     YW_ASSIGN(User u, load_user(tx, (*row)->i64(0)));
     YW_TRY(append(tx, actor, now, "user.create", u.id, "", user_snapshot(u)));
@@ -255,6 +256,8 @@ core::Result<User> UserService::update(const store::Actor& actor, std::int64_t i
     YW_TRY(core::check_text(*p.display_name, "display_name", 100, true, core::Controls::kTabOnly));
   if (p.email) YW_TRY(check_email(*p.email));
   if (p.phone) YW_TRY(check_phone(*p.phone));
+  if (p.organisation)
+    YW_TRY(core::check_text(*p.organisation, "organisation", 100, false, core::Controls::kTabOnly));
   YW_TRY(check_locale_tz(p.locale ? &*p.locale : nullptr, p.time_zone ? &*p.time_zone : nullptr));
   std::optional<RoleSet> roles;
   if (p.roles) {
@@ -279,13 +282,15 @@ core::Result<User> UserService::update(const store::Actor& actor, std::int64_t i
     if (p.phone) after.phone = *p.phone;
     if (p.locale) after.locale = *p.locale;
     if (p.time_zone) after.time_zone = *p.time_zone;
+    if (p.organisation) after.organisation = core::trim(*p.organisation);
     if (roles) after.roles = *roles;
     core::TimeMs now = clock_.now_ms();
     auto n = tx.exec(
         "UPDATE users SET display_name = ?, email = ?, phone = ?, locale = ?, time_zone = ?,"
-        " roles = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+        " organisation = ?, roles = ?, updated_at = ?, version = version + 1"
+        " WHERE id = ? AND version = ?",
         {after.display_name, after.email, after.phone, after.locale, after.time_zone,
-         format_role_set(after.roles), now, id, p.version});
+         after.organisation, format_role_set(after.roles), now, id, p.version});
     if (!n.ok()) return std::move(n).error();
     if (*n != 1) return core::conflict("the user was changed concurrently; reload", "version");
     YW_ASSIGN(User stored, load_user(tx, id));

@@ -147,7 +147,12 @@ CREATE TABLE tickets (
   priority TEXT NOT NULL,
   priority_overridden {{INT}} NOT NULL DEFAULT 0,
   major {{INT}} NOT NULL DEFAULT 0,
+  major_cadence_minutes {{INT}},
+  major_stakeholder_ids TEXT NOT NULL DEFAULT '',
+  major_declared_at {{INT}},
+  last_public_update_at {{INT}},
   category_id {{INT}} REFERENCES ticket_categories(id),
+  restricted {{INT}} NOT NULL DEFAULT 0,
   requester_id {{INT}} NOT NULL REFERENCES users(id),
   channel TEXT NOT NULL DEFAULT 'web',
   service_id {{INT}},
@@ -160,6 +165,8 @@ CREATE TABLE tickets (
   cancel_reason TEXT NOT NULL DEFAULT '',
   reopen_count {{INT}} NOT NULL DEFAULT 0,
   reassignment_count {{INT}} NOT NULL DEFAULT 0,
+  escalation_level {{INT}} NOT NULL DEFAULT 0,
+  first_contact_resolution {{INT}},
   created_by {{INT}} REFERENCES users(id),
   created_at {{INT}} NOT NULL,
   updated_at {{INT}} NOT NULL,
@@ -173,7 +180,85 @@ CREATE INDEX tickets_assignee_status ON tickets(assignee_id, status, id);
 CREATE INDEX tickets_requester ON tickets(requester_id, id);
 CREATE INDEX tickets_status ON tickets(status, id);
 CREATE INDEX tickets_updated ON tickets(updated_at);
-{{SEARCH_INDEX tickets_fts head,body}}
+CREATE INDEX tickets_resolved ON tickets(status, resolved_at);
+{{SEARCH_INDEX tickets_fts head,body,comments}};
+CREATE TABLE ticket_comments (
+  id {{ID}},
+  ticket_id {{INT}} NOT NULL REFERENCES tickets(id),
+  author_id {{INT}} REFERENCES users(id),
+  body TEXT NOT NULL,
+  public {{INT}} NOT NULL,
+  created_at {{INT}} NOT NULL
+);
+CREATE INDEX ticket_comments_ticket ON ticket_comments(ticket_id, id);
+CREATE TABLE ticket_worklogs (
+  id {{ID}},
+  ticket_id {{INT}} NOT NULL REFERENCES tickets(id),
+  user_id {{INT}} NOT NULL REFERENCES users(id),
+  minutes {{INT}} NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  worked_at {{INT}} NOT NULL,
+  created_at {{INT}} NOT NULL
+);
+CREATE INDEX ticket_worklogs_ticket ON ticket_worklogs(ticket_id, id);
+CREATE INDEX ticket_worklogs_user ON ticket_worklogs(user_id, worked_at);
+CREATE TABLE ticket_attachments (
+  id {{ID}},
+  ticket_id {{INT}} NOT NULL REFERENCES tickets(id),
+  sha256 TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size {{INT}} NOT NULL,
+  public {{INT}} NOT NULL DEFAULT 1,
+  uploaded_by {{INT}} REFERENCES users(id),
+  created_at {{INT}} NOT NULL
+);
+CREATE INDEX ticket_attachments_ticket ON ticket_attachments(ticket_id, id);
+CREATE TABLE ticket_links (
+  id {{ID}},
+  from_id {{INT}} NOT NULL REFERENCES tickets(id),
+  to_id {{INT}} NOT NULL REFERENCES tickets(id),
+  type TEXT NOT NULL,
+  created_by {{INT}} REFERENCES users(id),
+  created_at {{INT}} NOT NULL,
+  UNIQUE (from_id, to_id, type)
+);
+CREATE INDEX ticket_links_to ON ticket_links(to_id);
+CREATE TABLE ticket_surveys (
+  ticket_id {{INT}} PRIMARY KEY REFERENCES tickets(id),
+  requester_id {{INT}} NOT NULL REFERENCES users(id),
+  rating {{INT}} NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  created_at {{INT}} NOT NULL
+);
+CREATE INDEX ticket_surveys_at ON ticket_surveys(created_at);
+CREATE TABLE assignment_rules (
+  id {{ID}},
+  name TEXT NOT NULL,
+  position {{INT}} NOT NULL,
+  conditions TEXT NOT NULL,
+  team_id {{INT}} NOT NULL REFERENCES teams(id),
+  active {{INT}} NOT NULL DEFAULT 1,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL,
+  version {{INT}} NOT NULL DEFAULT 1
+);
+CREATE TABLE team_dispatch (
+  team_id {{INT}} PRIMARY KEY REFERENCES teams(id),
+  strategy TEXT NOT NULL DEFAULT 'manual',
+  last_user_id {{INT}},
+  updated_at {{INT}} NOT NULL
+);
+CREATE TABLE saved_views (
+  id {{ID}},
+  user_id {{INT}} NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  query TEXT NOT NULL,
+  created_at {{INT}} NOT NULL
+);
+CREATE INDEX saved_views_user ON saved_views(user_id, id);
+ALTER TABLE users ADD COLUMN organisation TEXT NOT NULL DEFAULT '';
+CREATE INDEX users_organisation ON users(organisation);
 )SQL"},
   };
   return kMigrations;

@@ -154,6 +154,15 @@ core::Result<Category> CategoryService::update(const store::Actor& actor, std::i
           {now, id});
       if (!kids.ok()) return std::move(kids).error();
     }
+    if (after.security != before.security) {
+      // The tickets follow their category's visibility.
+      auto tickets = tx.exec(
+          "UPDATE tickets SET restricted = (SELECT c.security FROM ticket_categories c"
+          " WHERE c.id = tickets.category_id) WHERE category_id = ? OR category_id IN"
+          " (SELECT id FROM ticket_categories WHERE parent_id = ?)",
+          {id, id});
+      if (!tickets.ok()) return std::move(tickets).error();
+    }
     YW_ASSIGN(Category stored, load(tx, id));
     auto ev = store::append_event(tx, actor, now, "category.update", "category", id,
                                   snapshot(before), snapshot(stored));

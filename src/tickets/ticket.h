@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 
@@ -22,7 +23,12 @@ struct Ticket {
   std::string priority;  // P1..P5
   bool priority_overridden = false;
   bool major = false;
+  std::optional<int> major_cadence_minutes;  // a public update is due this often
+  std::vector<std::int64_t> major_stakeholder_ids;
+  std::optional<core::TimeMs> major_declared_at;
+  std::optional<core::TimeMs> last_public_update_at;  // the last public comment
   std::optional<std::int64_t> category_id;
+  bool restricted = false;  // in a security category: Security Operations and admins only
   std::int64_t requester_id = 0;
   std::string channel = "web";  // web | email | phone | api | monitoring
   std::optional<std::int64_t> service_id;
@@ -35,6 +41,9 @@ struct Ticket {
   std::string cancel_reason;
   int reopen_count = 0;
   int reassignment_count = 0;
+  int escalation_level = 0;  // hierarchical escalations so far
+  // Resolved by the service desk without reassignment; unset until resolved.
+  std::optional<bool> first_contact_resolution;
   std::optional<std::int64_t> created_by;
   core::TimeMs created_at = 0;
   core::TimeMs updated_at = 0;
@@ -44,15 +53,24 @@ struct Ticket {
   std::int64_t version = 1;
 };
 
+// When the next public update of a major incident is due (declaration or last public comment
+// plus the cadence); unset for other tickets.
+std::optional<core::TimeMs> next_update_due(const Ticket& t);
+// New, assigned, in progress, pending, reopened: not resolved, closed or cancelled.
+bool is_open_status(std::string_view status);
+
 // Number prefix of a kind ("INC" for incident); "" for an unknown kind.
 std::string_view number_prefix(std::string_view kind);
+// "INC-000042"; and back: a normalised number ("inc-42" -> nullopt; "inc-000042" ->
+// "INC-000042") when `text` is one.
+std::optional<std::string> normalize_number(std::string_view text);
 // "INC-000042".
 std::string format_number(std::string_view kind, std::int64_t n);
 // The channels a ticket can arrive by.
 bool is_channel(std::string_view channel);
 
-// Audit snapshot (JSON text) of a ticket; `note` (a reopen or cancel reason, ...) is added as
-// "note" when not empty, so the timeline shows why a transition happened.
-std::string ticket_snapshot(const Ticket& t, std::string_view note = {});
+// Audit snapshot (JSON text) of a ticket: the fields the timeline compares. `detail_json`, a
+// JSON object (the reason, the rule that dispatched it ...), is added as "detail" when not empty.
+std::string ticket_snapshot(const Ticket& t, std::string_view detail_json = {});
 
 }  // namespace yunwei::tickets

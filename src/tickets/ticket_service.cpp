@@ -1,20 +1,28 @@
 #include "tickets/ticket_service.h"
 
 #include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "store/outbox.h"
+#include "tickets/dispatch.h"
+#include "tickets/internal.h"
+#include "tickets/priority.h"
 
 namespace yunwei::tickets {
-namespace {
+namespace detail {
 
-constexpr const char* kColumns =
-    "id, number, kind, title, description, status, impact, urgency, priority,"
-    " priority_overridden, major, category_id, requester_id, channel, service_id, ci_id,"
-    " assignee_team_id, assignee_id, pending_reason, resolution_code, resolution_notes,"
-    " cancel_reason, reopen_count, reassignment_count, created_by, created_at, updated_at,"
-    " first_assigned_at, resolved_at, closed_at, version";
+const char* const kTicketColumns =
+    "t.id, t.number, t.kind, t.title, t.description, t.status, t.impact, t.urgency, t.priority,"
+    " t.priority_overridden, t.major, t.major_cadence_minutes, t.major_stakeholder_ids,"
+    " t.major_declared_at, t.last_public_update_at, t.category_id, t.restricted, t.requester_id,"
+    " t.channel, t.service_id, t.ci_id, t.assignee_team_id, t.assignee_id, t.pending_reason,"
+    " t.resolution_code, t.resolution_notes, t.cancel_reason, t.reopen_count,"
+    " t.reassignment_count, t.escalation_level, t.first_contact_resolution, t.created_by,"
+    " t.created_at, t.updated_at, t.first_assigned_at, t.resolved_at, t.closed_at, t.version";
 
-Ticket from_row(const store::Row& r) {
+Ticket ticket_from_row(const store::Row& r) {
   Ticket t;
   t.id = r.i64(0);
   t.number = r.str(1);
@@ -27,33 +35,158 @@ Ticket from_row(const store::Row& r) {
   t.priority = r.str(8);
   t.priority_overridden = r.i64(9) != 0;
   t.major = r.i64(10) != 0;
-  t.category_id = r.opt_i64(11);
-  t.requester_id = r.i64(12);
-  t.channel = r.str(13);
-  t.service_id = r.opt_i64(14);
-  t.ci_id = r.opt_i64(15);
-  t.assignee_team_id = r.opt_i64(16);
-  t.assignee_id = r.opt_i64(17);
-  t.pending_reason = r.str(18);
-  t.resolution_code = r.str(19);
-  t.resolution_notes = r.str(20);
-  t.cancel_reason = r.str(21);
-  t.reopen_count = static_cast<int>(r.i64(22));
-  t.reassignment_count = static_cast<int>(r.i64(23));
-  t.created_by = r.opt_i64(24);
-  t.created_at = r.i64(25);
-  t.updated_at = r.i64(26);
-  t.first_assigned_at = r.opt_i64(27);
-  t.resolved_at = r.opt_i64(28);
-  t.closed_at = r.opt_i64(29);
-  t.version = r.i64(30);
+  if (auto c = r.opt_i64(11)) t.major_cadence_minutes = static_cast<int>(*c);
+  t.major_stakeholder_ids = split_ids(r.str(12));
+  t.major_declared_at = r.opt_i64(13);
+  t.last_public_update_at = r.opt_i64(14);
+  t.category_id = r.opt_i64(15);
+  t.restricted = r.i64(16) != 0;
+  t.requester_id = r.i64(17);
+  t.channel = r.str(18);
+  t.service_id = r.opt_i64(19);
+  t.ci_id = r.opt_i64(20);
+  t.assignee_team_id = r.opt_i64(21);
+  t.assignee_id = r.opt_i64(22);
+  t.pending_reason = r.str(23);
+  t.resolution_code = r.str(24);
+  t.resolution_notes = r.str(25);
+  t.cancel_reason = r.str(26);
+  t.reopen_count = static_cast<int>(r.i64(27));
+  t.reassignment_count = static_cast<int>(r.i64(28));
+  t.escalation_level = static_cast<int>(r.i64(29));
+  if (auto f = r.opt_i64(30)) t.first_contact_resolution = *f != 0;
+  t.created_by = r.opt_i64(31);
+  t.created_at = r.i64(32);
+  t.updated_at = r.i64(33);
+  t.first_assigned_at = r.opt_i64(34);
+  t.resolved_at = r.opt_i64(35);
+  t.closed_at = r.opt_i64(36);
+  t.version = r.i64(37);
   return t;
 }
 
-store::Value opt(const std::optional<std::int64_t>& v) {
+store::Value opt_value(const std::optional<std::int64_t>& v) {
   if (v) return *v;
   return nullptr;
 }
+store::Value opt_value(const std::optional<int>& v) {
+  if (v) return std::int64_t{*v};
+  return nullptr;
+}
+
+std::string join_ids(const std::vector<std::int64_t>& ids) {
+  std::string out;
+  for (std::int64_t id : ids) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+std::vector<std::int64_t> split_ids(std::string_view text) {
+  std::vector<std::int64_t> out;
+  for (const std::string& part : core::split(text, ',')) {
+    if (part.empty()) continue;
+    try {
+      out.push_back(std::stoll(part));
+    } catch (const std::exception&) {
+    }
+  }
+  return out;
+}
+
+core::Result<Ticket> load(store::Tx& tx, std::string_view number) {
+  std::optional<std::string> n = normalize_number(number);
+  if (!n) return core::not_found("ticket " + std::string(number) + " not found");
+  auto row = tx.query_row(
+      std::string("SELECT ") + kTicketColumns + " FROM tickets t WHERE t.number = ?", {*n});
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return core::not_found("ticket " + *n + " not found");
+  return ticket_from_row(**row);
+}
+
+core::Result<bool> sees_restricted(store::Tx& tx, const Viewer& v) {
+  if (v.admin) return true;
+  if (!v.staff) return false;
+  YW_ASSIGN(TicketSettings s, load_settings(tx));
+  if (!s.security_team_id) return false;
+  auto row = tx.query_row("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?",
+                          {*s.security_team_id, v.user_id});
+  if (!row.ok()) return std::move(row).error();
+  return row->has_value();
+}
+
+core::Result<bool> can_see(store::Tx& tx, const Viewer& v, const Ticket& t) {
+  if (v.admin) return true;
+  if (t.requester_id == v.user_id || (t.created_by && *t.created_by == v.user_id)) return true;
+  if (v.staff) {
+    if (!t.restricted) return true;
+    return sees_restricted(tx, v);
+  }
+  if (t.restricted) return false;
+  YW_ASSIGN(TicketSettings s, load_settings(tx));
+  if (!s.requesters_see_organisation) return false;
+  auto row = tx.query_row(
+      "SELECT 1 FROM users a JOIN users b ON a.organisation = b.organisation"
+      " WHERE a.id = ? AND b.id = ? AND a.organisation <> ''",
+      {v.user_id, t.requester_id});
+  if (!row.ok()) return std::move(row).error();
+  return row->has_value();
+}
+
+core::Result<Ticket> load_visible(store::Tx& tx, const Viewer& v, std::string_view number) {
+  YW_ASSIGN(Ticket t, load(tx, number));
+  YW_ASSIGN(bool visible, can_see(tx, v, t));
+  if (!visible) return core::not_found("ticket " + t.number + " not found");
+  return t;
+}
+
+core::Status reindex(store::Tx& tx, const Ticket& t) {
+  std::string head = t.number;
+  head += ' ';
+  head += t.title;
+  auto rows = tx.query(
+      "SELECT body FROM ticket_comments WHERE ticket_id = ? AND public = 1 ORDER BY id", {t.id});
+  if (!rows.ok()) return std::move(rows).error();
+  std::string comments;
+  for (const store::Row& r : *rows) {
+    if (comments.size() > 100'000) break;
+    if (!comments.empty()) comments += '\n';
+    comments += r.str(0);
+  }
+  return store::search::index_document(tx, ticket_index(), t.id,
+                                       {head, t.description, comments});
+}
+
+core::Status ticket_event(store::Tx& tx, const store::Actor& actor, core::TimeMs at,
+                          std::string_view action, std::int64_t ticket_id,
+                          std::string_view before_json, std::string_view after_json) {
+  auto ev = store::append_event(tx, actor, at, action, "ticket", ticket_id, before_json,
+                                after_json);
+  if (!ev.ok()) return std::move(ev).error();
+  return {};
+}
+
+core::Status notify_user(store::Tx& tx, core::TimeMs now, std::int64_t user_id,
+                         std::string_view topic, const Ticket& t, std::string_view extra_json) {
+  nlohmann::json payload = {{"ticket", t.number}, {"title", t.title}, {"user_id", user_id}};
+  if (!extra_json.empty()) {
+    nlohmann::json extra = nlohmann::json::parse(extra_json, nullptr, false);
+    if (extra.is_object()) payload.update(extra);
+  }
+  auto id = store::enqueue_outbox(tx, now, "user", topic, "user:" + std::to_string(user_id),
+                                  payload.dump(), std::nullopt);
+  if (!id.ok()) return std::move(id).error();
+  return {};
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
+using nlohmann::json;
 
 // The row `id` of `table` exists and is active; else kInvalidArgument naming `field`.
 core::Status check_active(store::Tx& tx, const char* table, std::int64_t id,
@@ -80,23 +213,292 @@ core::Status check_assignment(store::Tx& tx, const std::optional<std::int64_t>& 
   return {};
 }
 
-core::Result<Ticket> load(store::Tx& tx, std::string_view number) {
-  auto row = tx.query_row(std::string("SELECT ") + kColumns + " FROM tickets WHERE number = ?",
-                          {std::string(number)});
+// The category's security flag and parent; kInvalidArgument when missing or inactive.
+struct CategoryInfo {
+  bool security = false;
+  std::optional<std::int64_t> parent_id;
+};
+core::Result<CategoryInfo> category_info(store::Tx& tx, std::int64_t id) {
+  auto row = tx.query_row("SELECT active, security, parent_id FROM ticket_categories WHERE id = ?",
+                          {id});
   if (!row.ok()) return std::move(row).error();
-  if (!*row) return core::not_found("ticket " + std::string(number) + " not found");
-  return from_row(**row);
+  if (!*row) return core::invalid("category_id", "no category with id " + std::to_string(id));
+  if ((*row)->i64(0) == 0) return core::invalid("category_id", "the category is inactive");
+  return CategoryInfo{(*row)->i64(1) != 0, (*row)->opt_i64(2)};
 }
 
-core::Status reindex(store::Tx& tx, const Ticket& t) {
-  std::string head = t.number + " " + t.title;
-  return store::search::index_document(tx, ticket_index(), t.id, {head, t.description});
+core::Status check_reason_text(const std::optional<std::string>& s, const char* field) {
+  if (s) YW_TRY(core::check_text(*s, field, 5000, false));
+  return {};
+}
+
+// Writes every mutable column of `after` (whose id and version identify the stored row), bumps
+// the version, and returns the stored ticket.
+core::Result<Ticket> store_ticket(store::Tx& tx, const Ticket& after, core::TimeMs now) {
+  auto n = tx.exec(
+      "UPDATE tickets SET title = ?, description = ?, status = ?, impact = ?, urgency = ?,"
+      " priority = ?, priority_overridden = ?, major = ?, major_cadence_minutes = ?,"
+      " major_stakeholder_ids = ?, major_declared_at = ?, last_public_update_at = ?,"
+      " category_id = ?, restricted = ?, requester_id = ?, channel = ?, service_id = ?, ci_id = ?,"
+      " assignee_team_id = ?, assignee_id = ?, pending_reason = ?, resolution_code = ?,"
+      " resolution_notes = ?, cancel_reason = ?, reopen_count = ?, reassignment_count = ?,"
+      " escalation_level = ?, first_contact_resolution = ?, first_assigned_at = ?,"
+      " resolved_at = ?, closed_at = ?, updated_at = ?, version = version + 1"
+      " WHERE id = ? AND version = ?",
+      {after.title,
+       after.description,
+       after.status,
+       std::int64_t{after.impact},
+       std::int64_t{after.urgency},
+       after.priority,
+       std::int64_t{after.priority_overridden ? 1 : 0},
+       std::int64_t{after.major ? 1 : 0},
+       opt_value(after.major_cadence_minutes),
+       join_ids(after.major_stakeholder_ids),
+       opt_value(after.major_declared_at),
+       opt_value(after.last_public_update_at),
+       opt_value(after.category_id),
+       std::int64_t{after.restricted ? 1 : 0},
+       after.requester_id,
+       after.channel,
+       opt_value(after.service_id),
+       opt_value(after.ci_id),
+       opt_value(after.assignee_team_id),
+       opt_value(after.assignee_id),
+       after.pending_reason,
+       after.resolution_code,
+       after.resolution_notes,
+       after.cancel_reason,
+       std::int64_t{after.reopen_count},
+       std::int64_t{after.reassignment_count},
+       std::int64_t{after.escalation_level},
+       after.first_contact_resolution
+           ? store::Value{std::int64_t{*after.first_contact_resolution ? 1 : 0}}
+           : store::Value{nullptr},
+       opt_value(after.first_assigned_at),
+       opt_value(after.resolved_at),
+       opt_value(after.closed_at),
+       now,
+       after.id,
+       after.version});
+  if (!n.ok()) return std::move(n).error();
+  if (*n != 1) return core::conflict("the ticket was changed concurrently; reload", "version");
+  return load(tx, after.number);
+}
+
+core::Status check_version(const Ticket& t, std::optional<std::int64_t> expected) {
+  if (expected && *expected != t.version) {
+    return core::conflict("the ticket was changed by someone else (version " +
+                              std::to_string(t.version) + "); reload and retry",
+                          "version");
+  }
+  return {};
+}
+
+// Sets a new team (and person) on `t`, counting a reassignment when the team changes, and moves
+// a new or reopened incident to "assigned".
+void assign(Ticket& t, std::optional<std::int64_t> team, std::optional<std::int64_t> person,
+            core::TimeMs now) {
+  if (t.assignee_team_id && team && *t.assignee_team_id != *team) ++t.reassignment_count;
+  t.assignee_team_id = team;
+  t.assignee_id = person;
+  if (team && !t.first_assigned_at) t.first_assigned_at = now;
+  if (team && t.kind == "incident" && (t.status == "new" || t.status == "reopened")) {
+    t.status = "assigned";
+  }
+}
+
+// Applies a workflow move to `t` (already loaded and visible) inside `tx`.
+core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, const Viewer& v,
+                                   const Ticket& before, const TransitionRequest& req,
+                                   core::TimeMs now) {
+  YW_TRY(check_version(before, req.version));
+  const Workflow* wf = TicketService::workflow_for(before.kind);
+  if (!wf) return core::internal("no workflow for kind " + before.kind);
+  auto given = [&](std::string_view f) {
+    auto nonempty = [](const std::optional<std::string>& s) {
+      return s && !core::trim(*s).empty();
+    };
+    if (f == "pending_reason") return nonempty(req.pending_reason);
+    if (f == "resolution_code") return nonempty(req.resolution_code);
+    if (f == "resolution_notes") return nonempty(req.resolution_notes);
+    if (f == "cancel_reason") return nonempty(req.cancel_reason);
+    if (f == "reopen_reason") return nonempty(req.reopen_reason);
+    if (f == "assignee_team_id")
+      return req.assignee_team_id.has_value() || before.assignee_team_id.has_value();
+    return false;
+  };
+  YW_ASSIGN(const Transition* tr, wf->check(before.status, req.to, given));
+  YW_ASSIGN(TicketSettings settings, load_settings(tx));
+  if (!v.agent) {
+    if (!tr->requester_may || before.requester_id != v.user_id) {
+      return core::forbidden("only agents may move this " + before.kind + " to " + req.to);
+    }
+    bool reopening = req.to == "reopened" || (before.status == "fulfilled" && req.to == "in_progress");
+    if (reopening && before.resolved_at &&
+        now > *before.resolved_at + std::int64_t{settings.auto_close_days} * 86'400'000) {
+      return core::conflict("the reopen period of " + std::to_string(settings.auto_close_days) +
+                                " days has ended; report a new ticket",
+                            "to");
+    }
+  }
+  Ticket after = before;
+  after.status = req.to;
+  if (req.assignee_team_id) {
+    YW_TRY(check_assignment(tx, req.assignee_team_id, req.assignee_id));
+    assign(after, req.assignee_team_id, req.assignee_id, now);
+    after.status = req.to;
+  }
+  if (after.assignee_team_id && !after.first_assigned_at) after.first_assigned_at = now;
+  after.pending_reason = req.to == "pending" ? *req.pending_reason : "";
+  if (req.resolution_code) after.resolution_code = *req.resolution_code;
+  if (req.resolution_notes) after.resolution_notes = *req.resolution_notes;
+  if (req.cancel_reason) after.cancel_reason = *req.cancel_reason;
+  bool resolving = req.to == "resolved" || req.to == "fulfilled";
+  if (resolving) {
+    after.resolved_at = now;
+    after.first_contact_resolution = settings.service_desk_team_id &&
+                                     after.assignee_team_id == settings.service_desk_team_id &&
+                                     after.reassignment_count == 0 && after.reopen_count == 0;
+  }
+  if (req.to == "reopened" || (before.status == "fulfilled" && req.to == "in_progress")) {
+    ++after.reopen_count;
+    after.resolved_at.reset();
+    after.first_contact_resolution.reset();
+  }
+  if (wf->is_final(req.to)) after.closed_at = now;
+  YW_ASSIGN(Ticket stored, store_ticket(tx, after, now));
+  json d = json::object();
+  if (req.reopen_reason) d["reason"] = *req.reopen_reason;
+  YW_TRY(ticket_event(tx, actor, now, "ticket.transition", stored.id, ticket_snapshot(before),
+                      ticket_snapshot(stored, d.dump())));
+  if (resolving) {
+    auto answered = tx.query_row("SELECT 1 FROM ticket_surveys WHERE ticket_id = ?", {stored.id});
+    if (!answered.ok()) return std::move(answered).error();
+    if (!*answered) YW_TRY(notify_user(tx, now, stored.requester_id, "ticket.survey", stored));
+  }
+  return stored;
+}
+
+core::Status check_transition_fields(const TransitionRequest& req) {
+  if (req.pending_reason && std::find(pending_reasons().begin(), pending_reasons().end(),
+                                      *req.pending_reason) == pending_reasons().end()) {
+    return core::invalid("pending_reason",
+                         "must be awaiting_requester, awaiting_vendor, awaiting_change or "
+                         "awaiting_problem");
+  }
+  if (req.resolution_code && std::find(resolution_codes().begin(), resolution_codes().end(),
+                                       *req.resolution_code) == resolution_codes().end()) {
+    return core::invalid("resolution_code", "unknown resolution code");
+  }
+  YW_TRY(check_reason_text(req.resolution_notes, "resolution_notes"));
+  YW_TRY(check_reason_text(req.cancel_reason, "cancel_reason"));
+  YW_TRY(check_reason_text(req.reopen_reason, "reopen_reason"));
+  return {};
+}
+
+// Priority, assignment and the other agent fields of a patch, applied to `after`.
+core::Status apply_patch(store::Tx& tx, const Ticket& before, Ticket& after, const TicketPatch& p,
+                         core::TimeMs now, json& detail) {
+  if (p.title) after.title = core::trim(*p.title);
+  if (p.description) after.description = *p.description;
+  if (p.channel) after.channel = *p.channel;
+  if (p.requester_id) {
+    YW_TRY(check_active(tx, "users", *p.requester_id, "requester_id"));
+    after.requester_id = *p.requester_id;
+  }
+  if (p.category_id) {
+    after.category_id = *p.category_id;
+    after.restricted = false;
+    if (*p.category_id) {
+      YW_ASSIGN(CategoryInfo c, category_info(tx, **p.category_id));
+      after.restricted = c.security;
+    }
+  }
+  if (p.service_id) after.service_id = *p.service_id;
+  if (p.ci_id) after.ci_id = *p.ci_id;
+  if (p.impact) after.impact = *p.impact;
+  if (p.urgency) after.urgency = *p.urgency;
+  YW_ASSIGN(PriorityMatrix matrix, load_matrix(tx));
+  YW_ASSIGN(std::string derived, matrix.priority(after.impact, after.urgency));
+  if (p.priority) {
+    if (priority_rank(*p.priority) == 0) return core::invalid("priority", "must be P1 to P5");
+    if (*p.priority != derived) {
+      if (!p.priority_reason || core::trim(*p.priority_reason).empty()) {
+        return core::invalid("priority_reason",
+                             "is required to override the priority the matrix gives (" + derived +
+                                 ")");
+      }
+      detail["priority_reason"] = core::trim(*p.priority_reason);
+      after.priority_overridden = true;
+    } else {
+      after.priority_overridden = false;
+    }
+    after.priority = *p.priority;
+  } else if (p.impact || p.urgency) {
+    after.priority = derived;
+    after.priority_overridden = false;
+  }
+  if (p.assignee_team_id || p.assignee_id) {
+    std::optional<std::int64_t> team = p.assignee_team_id ? *p.assignee_team_id
+                                                          : before.assignee_team_id;
+    std::optional<std::int64_t> person = p.assignee_id ? *p.assignee_id : before.assignee_id;
+    if (p.assignee_team_id && !p.assignee_id && team != before.assignee_team_id) person.reset();
+    if (!team) person.reset();
+    YW_TRY(check_assignment(tx, team, person));
+    if (!team && before.assignee_team_id && after.kind == "incident" &&
+        after.status == "assigned") {
+      return core::invalid("assignee_team_id", "an assigned incident needs a team");
+    }
+    if (!TicketService::workflow_for(after.kind)->is_final(after.status)) {
+      assign(after, team, person, now);
+    } else {
+      return core::conflict("a " + after.status + " ticket cannot be reassigned", "status");
+    }
+  }
+  if (p.major_stakeholder_ids) {
+    if (p.major_stakeholder_ids->size() > 50)
+      return core::invalid("major_stakeholder_ids", "at most 50 stakeholders");
+    for (size_t i = 0; i < p.major_stakeholder_ids->size(); ++i) {
+      auto row = tx.query_row("SELECT 1 FROM users WHERE id = ?", {(*p.major_stakeholder_ids)[i]});
+      if (!row.ok()) return std::move(row).error();
+      if (!*row)
+        return core::invalid("major_stakeholder_ids[" + std::to_string(i) + "]", "no such user");
+    }
+    after.major_stakeholder_ids = *p.major_stakeholder_ids;
+  }
+  if (p.major_cadence_minutes) {
+    if (*p.major_cadence_minutes < 5 || *p.major_cadence_minutes > 1440)
+      return core::invalid("major_cadence_minutes", "must be between 5 and 1440");
+    after.major_cadence_minutes = *p.major_cadence_minutes;
+  }
+  if (p.major) {
+    if (*p.major && after.kind != "incident")
+      return core::invalid("major", "only incidents can be major incidents");
+    if (*p.major && !before.major) {
+      if (!after.major_cadence_minutes)
+        return core::invalid("major_cadence_minutes",
+                             "a major incident needs a communication cadence");
+      if (after.major_stakeholder_ids.empty())
+        return core::invalid("major_stakeholder_ids", "a major incident needs stakeholders");
+      after.major_declared_at = now;
+    }
+    after.major = *p.major;
+  }
+  return {};
+}
+
+core::Status notify_major(store::Tx& tx, core::TimeMs now, const Ticket& t) {
+  for (std::int64_t id : t.major_stakeholder_ids) {
+    YW_TRY(notify_user(tx, now, id, "ticket.major_declared", t));
+  }
+  return {};
 }
 
 }  // namespace
 
 const store::search::IndexSpec& ticket_index() {
-  static const store::search::IndexSpec kIndex{"tickets_fts", {"head", "body"}};
+  static const store::search::IndexSpec kIndex{"tickets_fts", {"head", "body", "comments"}};
   return kIndex;
 }
 
@@ -112,141 +514,518 @@ const Workflow* TicketService::workflow_for(std::string_view kind) {
   return nullptr;
 }
 
-core::Result<Ticket> TicketService::create(const store::Actor& actor, const NewTicket& in) {
+core::Result<Ticket> TicketService::create(const store::Actor& actor, const Viewer& v,
+                                           const NewTicket& in) {
   const Workflow* wf = workflow_for(in.kind);
   if (!wf) return core::invalid("kind", "must be incident or request");
-  YW_TRY(core::check_text(in.title, "title", 200, true));
+  YW_TRY(core::check_text(in.title, "title", 200, true, core::Controls::kNone));
   YW_TRY(core::check_text(in.description, "description", 20000, false));
   if (!is_channel(in.channel)) {
     return core::invalid("channel", "must be one of web, email, phone, api, monitoring");
   }
-  YW_ASSIGN(std::string priority, matrix_.priority(in.impact, in.urgency));
+  if (in.impact < 1 || in.impact > 5) return core::invalid("impact", "must be between 1 and 5");
+  if (in.urgency < 1 || in.urgency > 5) return core::invalid("urgency", "must be between 1 and 5");
+  if (!v.agent) {
+    if (in.requester_id && *in.requester_id != v.user_id)
+      return core::forbidden("requesters report tickets for themselves only");
+    if (in.assignee_team_id || in.assignee_id)
+      return core::forbidden("only agents assign tickets");
+    if (in.channel != "web" && in.channel != "api")
+      return core::invalid("channel", "requesters report through web or api");
+  }
   std::optional<std::int64_t> requester = in.requester_id ? in.requester_id : actor.user_id;
   if (!requester) return core::invalid("requester_id", "is required");
   return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
+    YW_ASSIGN(PriorityMatrix matrix, load_matrix(tx));
+    YW_ASSIGN(std::string priority, matrix.priority(in.impact, in.urgency));
     YW_TRY(check_active(tx, "users", *requester, "requester_id"));
-    if (in.category_id)
-      YW_TRY(check_active(tx, "ticket_categories", *in.category_id, "category_id"));
+    CategoryInfo category;
+    if (in.category_id) {
+      YW_ASSIGN(category, category_info(tx, *in.category_id));
+    }
     YW_TRY(check_assignment(tx, in.assignee_team_id, in.assignee_id));
+    core::TimeMs now = clock_.now_ms();
+    // Dispatch: the team given, else the first matching rule, else the service desk; then the
+    // team's strategy picks a member unless one was given.
+    json dispatch = json::object();
+    std::optional<std::int64_t> team = in.assignee_team_id;
+    std::optional<std::int64_t> person = in.assignee_id;
+    if (!team) {
+      DispatchSubject s{in.kind,        in.category_id, category.parent_id, in.service_id,
+                        in.ci_id,       priority,       in.channel,         in.title,
+                        in.description};
+      YW_ASSIGN(std::optional<RuleMatch> rule, match_rules(tx, s));
+      if (rule) {
+        team = rule->team_id;
+        dispatch["rule_id"] = rule->rule_id;
+        dispatch["rule"] = rule->rule_name;
+      } else {
+        YW_ASSIGN(TicketSettings settings, load_settings(tx));
+        team = settings.service_desk_team_id;
+        if (team) dispatch["rule"] = "service_desk";
+      }
+    }
+    if (team && !person) {
+      YW_ASSIGN(person, pick_member(tx, *team, now));
+      if (person) dispatch["picked_user_id"] = *person;
+    }
     auto counter = tx.query_row(
         "INSERT INTO ticket_counters (kind, last_number) VALUES (?, 1) ON CONFLICT (kind)"
         " DO UPDATE SET last_number = ticket_counters.last_number + 1 RETURNING last_number",
         {in.kind});
     if (!counter.ok()) return std::move(counter).error();
     std::string number = format_number(in.kind, (*counter)->i64(0));
-    core::TimeMs now = clock_.now_ms();
-    bool assigned = in.assignee_team_id.has_value();
-    std::string status = assigned && wf->has_state("assigned") ? "assigned" : wf->initial;
-    store::Value first_assigned = assigned ? store::Value{now} : store::Value{nullptr};
+    std::string status = team && wf->has_state("assigned") ? "assigned" : wf->initial;
+    store::Value first_assigned = team ? store::Value{now} : store::Value{nullptr};
     auto ins = tx.query_row(
         "INSERT INTO tickets (number, kind, title, description, status, impact, urgency, priority,"
-        " category_id, requester_id, channel, service_id, ci_id, assignee_team_id, assignee_id,"
-        " created_by, created_at, updated_at, first_assigned_at, version)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING " +
-            std::string(kColumns),
+        " category_id, restricted, requester_id, channel, service_id, ci_id, assignee_team_id,"
+        " assignee_id, created_by, created_at, updated_at, first_assigned_at, version)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
         {number, in.kind, core::trim(in.title), in.description, status, std::int64_t{in.impact},
-         std::int64_t{in.urgency}, priority, opt(in.category_id), *requester, in.channel,
-         opt(in.service_id), opt(in.ci_id), opt(in.assignee_team_id), opt(in.assignee_id),
-         opt(actor.user_id), now, now, first_assigned});
+         std::int64_t{in.urgency}, priority, opt_value(in.category_id),
+         std::int64_t{category.security ? 1 : 0}, *requester, in.channel,
+         opt_value(in.service_id), opt_value(in.ci_id), opt_value(team), opt_value(person),
+         opt_value(actor.user_id), now, now, first_assigned});
     if (!ins.ok()) return std::move(ins).error();
-    Ticket t = from_row(**ins);
+    YW_ASSIGN(Ticket t, load(tx, number));
     YW_TRY(reindex(tx, t));
-    auto ev = store::append_event(tx, actor, now, "ticket.create", "ticket", t.id, "",
-                                  ticket_snapshot(t));
-    if (!ev.ok()) return std::move(ev).error();
+    json detail = json::object();
+    if (!dispatch.empty()) detail["dispatch"] = dispatch;
+    YW_TRY(ticket_event(tx, actor, now, "ticket.create", t.id, "",
+                        ticket_snapshot(t, detail.dump())));
+    if (t.assignee_id) YW_TRY(notify_user(tx, now, *t.assignee_id, "ticket.assigned", t));
     return t;
   });
 }
 
-core::Result<Ticket> TicketService::get(std::string_view number) {
-  return store::read_tx<Ticket>(db_, [&](store::Tx& tx) { return load(tx, number); });
+core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view number) {
+  return store::read_tx<TicketDetail>(db_, [&](store::Tx& tx) -> core::Result<TicketDetail> {
+    TicketDetail d;
+    YW_ASSIGN(d.ticket, load_visible(tx, v, number));
+    auto row = tx.query_row(
+        "SELECT rating, comment, requester_id, created_at FROM ticket_surveys WHERE ticket_id = ?",
+        {d.ticket.id});
+    if (!row.ok()) return std::move(row).error();
+    if (*row) {
+      d.survey = Survey{static_cast<int>((*row)->i64(0)), (*row)->str(1), (*row)->i64(2),
+                        (*row)->i64(3)};
+    }
+    const Ticket& t = d.ticket;
+    auto names = tx.query_row(
+        "SELECT (SELECT display_name FROM users WHERE id = ?), (SELECT display_name FROM users"
+        " WHERE id = ?), (SELECT name FROM teams WHERE id = ?), (SELECT name_zh FROM teams WHERE"
+        " id = ?), (SELECT name FROM ticket_categories WHERE id = ?), (SELECT name_zh FROM"
+        " ticket_categories WHERE id = ?)",
+        {t.requester_id, opt_value(t.assignee_id), opt_value(t.assignee_team_id),
+         opt_value(t.assignee_team_id), opt_value(t.category_id), opt_value(t.category_id)});
+    if (!names.ok()) return std::move(names).error();
+    const store::Row& n = **names;
+    auto text = [&](int i) { return n.is_null(i) ? std::string() : n.str(i); };
+    d.requester_name = text(0);
+    d.assignee_name = text(1);
+    d.team_name = text(2);
+    d.team_name_zh = text(3);
+    d.category_name = text(4);
+    d.category_name_zh = text(5);
+    return d;
+  });
 }
 
-core::Result<Ticket> TicketService::transition(const store::Actor& actor, std::string_view number,
-                                               const TransitionRequest& req) {
-  if (req.pending_reason && std::find(pending_reasons().begin(), pending_reasons().end(),
-                                      *req.pending_reason) == pending_reasons().end()) {
-    return core::invalid("pending_reason",
-                         "must be awaiting_requester, awaiting_vendor, awaiting_change or "
-                         "awaiting_problem");
-  }
-  if (req.resolution_code && std::find(resolution_codes().begin(), resolution_codes().end(),
-                                       *req.resolution_code) == resolution_codes().end()) {
-    return core::invalid("resolution_code", "unknown resolution code");
-  }
-  for (auto [field, value] : {std::pair{"resolution_notes", &req.resolution_notes},
-                              std::pair{"cancel_reason", &req.cancel_reason},
-                              std::pair{"reopen_reason", &req.reopen_reason}}) {
-    if (*value) YW_TRY(core::check_text(**value, field, 5000, false));
-  }
+core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const TicketQuery& q) {
+  static const std::vector<store::SortSpec> kSorts = {
+      {"-id", "t.id", true, false},
+      {"id", "t.id", false, false},
+      {"-created_at", "t.created_at", true, false},
+      {"created_at", "t.created_at", false, false},
+      {"-updated_at", "t.updated_at", true, false},
+      {"updated_at", "t.updated_at", false, false},
+      {"priority", "t.priority", false, true},
+      {"-priority", "t.priority", true, true},
+  };
+  YW_ASSIGN(store::SortSpec sort, store::parse_sort(q.sort, kSorts));
+  auto check_in = [](const std::vector<std::string>& values, const char* field,
+                     auto valid) -> core::Status {
+    if (values.size() > 20) return core::invalid(field, "at most 20 values");
+    for (const std::string& s : values) {
+      if (!valid(s)) return core::invalid(field, "unknown value '" + s + "'");
+    }
+    return {};
+  };
+  YW_TRY(check_in(q.kinds, "kind", [](const std::string& s) { return workflow_for(s) != nullptr; }));
+  YW_TRY(check_in(q.statuses, "status", [](const std::string& s) {
+    return incident_workflow().has_state(s) || request_workflow().has_state(s);
+  }));
+  YW_TRY(check_in(q.priorities, "priority",
+                  [](const std::string& s) { return priority_rank(s) != 0; }));
+  YW_TRY(check_in(q.channels, "channel", [](const std::string& s) { return is_channel(s); }));
+  store::search::Query text = store::search::parse_query(q.q);
+  if (!core::trim(q.q).empty() && text.empty()) return store::Page<Ticket>{};
+  return store::read_tx<store::Page<Ticket>>(
+      db_, [&](store::Tx& tx) -> core::Result<store::Page<Ticket>> {
+        std::string sql = std::string("SELECT ") + kTicketColumns + " FROM tickets t";
+        store::Params params;
+        std::string where = " WHERE 1 = 1";
+        std::string id_column = "t.id";
+        if (!text.empty()) {
+          store::search::Match m = store::search::match(tx.backend(), ticket_index(), text, "t.id");
+          sql += m.join_sql;
+          where += " AND " + m.where_sql;
+          params.insert(params.end(), m.where_params.begin(), m.where_params.end());
+          // Newest first walks the index backwards and stops after a page.
+          if (sort.name == "id" || sort.name == "-id") {
+            sort.column = m.doc_id_sql;
+            id_column = m.doc_id_sql;
+          }
+        }
+        // Visibility.
+        if (!v.admin) {
+          if (v.staff) {
+            YW_ASSIGN(bool restricted_ok, sees_restricted(tx, v));
+            if (!restricted_ok) {
+              where += " AND (t.restricted = 0 OR t.requester_id = ?)";
+              params.emplace_back(v.user_id);
+            }
+          } else {
+            YW_ASSIGN(TicketSettings s, load_settings(tx));
+            where += " AND (t.requester_id = ? OR t.created_by = ?";
+            params.emplace_back(v.user_id);
+            params.emplace_back(v.user_id);
+            if (s.requesters_see_organisation) {
+              where +=
+                  " OR (t.restricted = 0 AND t.requester_id IN (SELECT b.id FROM users a JOIN"
+                  " users b ON b.organisation = a.organisation WHERE a.id = ? AND"
+                  " a.organisation <> ''))";
+              params.emplace_back(v.user_id);
+            }
+            where += ")";
+          }
+        }
+        auto in_list = [&](const char* column, const std::vector<std::string>& values) {
+          if (values.empty()) return;
+          where += " AND ";
+          where += column;
+          where += " IN (";
+          for (size_t i = 0; i < values.size(); ++i) {
+            where += i ? ", ?" : "?";
+            params.emplace_back(values[i]);
+          }
+          where += ")";
+        };
+        in_list("t.kind", q.kinds);
+        in_list("t.status", q.statuses);
+        in_list("t.priority", q.priorities);
+        in_list("t.channel", q.channels);
+        auto eq = [&](const char* column, const std::optional<std::int64_t>& value) {
+          if (!value) return;
+          where += " AND ";
+          where += column;
+          where += " = ?";
+          params.emplace_back(*value);
+        };
+        if (q.team_none) {
+          where += " AND t.assignee_team_id IS NULL";
+        } else {
+          eq("t.assignee_team_id", q.team_id);
+        }
+        if (q.assignee_none) {
+          where += " AND t.assignee_id IS NULL";
+        } else {
+          eq("t.assignee_id", q.assignee_id);
+        }
+        eq("t.requester_id", q.requester_id);
+        eq("t.service_id", q.service_id);
+        eq("t.ci_id", q.ci_id);
+        if (q.category_id) {
+          where +=
+              " AND (t.category_id = ? OR t.category_id IN (SELECT id FROM ticket_categories"
+              " WHERE parent_id = ?))";
+          params.emplace_back(*q.category_id);
+          params.emplace_back(*q.category_id);
+        }
+        if (q.major) {
+          where += " AND t.major = ?";
+          params.emplace_back(std::int64_t{*q.major ? 1 : 0});
+        }
+        if (q.open) {
+          where += *q.open ? " AND t.status NOT IN ('resolved', 'fulfilled', 'closed', 'cancelled')"
+                           : " AND t.status IN ('resolved', 'fulfilled', 'closed', 'cancelled')";
+        }
+        auto range = [&](const char* column, const std::optional<core::TimeMs>& from,
+                         const std::optional<core::TimeMs>& to) {
+          if (from) {
+            where += " AND ";
+            where += column;
+            where += " >= ?";
+            params.emplace_back(*from);
+          }
+          if (to) {
+            where += " AND ";
+            where += column;
+            where += " < ?";
+            params.emplace_back(*to);
+          }
+        };
+        range("t.created_at", q.created_from, q.created_to);
+        range("t.updated_at", q.updated_from, q.updated_to);
+        YW_ASSIGN(store::Keyset keyset, store::make_keyset(sort, q.cursor, id_column));
+        sql += where;
+        store::append_page_clause(sql, params, keyset, q.limit);
+        auto rows = tx.query(sql, params);
+        if (!rows.ok()) return std::move(rows).error();
+        store::Page<Ticket> page;
+        for (const store::Row& r : *rows) page.items.push_back(ticket_from_row(r));
+        store::finish_page(page, q.limit, sort, [&](const Ticket& t) -> store::Value {
+          if (sort.column == "t.created_at") return t.created_at;
+          if (sort.column == "t.updated_at") return t.updated_at;
+          if (sort.column == "t.priority") return t.priority;
+          return t.id;
+        });
+        return page;
+      });
+}
+
+core::Result<Ticket> TicketService::update(const store::Actor& actor, const Viewer& v,
+                                           std::string_view number, const TicketPatch& p) {
+  if (!v.agent) return core::forbidden("only agents update tickets");
+  if (p.title) YW_TRY(core::check_text(*p.title, "title", 200, true, core::Controls::kNone));
+  if (p.description) YW_TRY(core::check_text(*p.description, "description", 20000, false));
+  if (p.channel && !is_channel(*p.channel))
+    return core::invalid("channel", "must be one of web, email, phone, api, monitoring");
+  if (p.impact && (*p.impact < 1 || *p.impact > 5))
+    return core::invalid("impact", "must be between 1 and 5");
+  if (p.urgency && (*p.urgency < 1 || *p.urgency > 5))
+    return core::invalid("urgency", "must be between 1 and 5");
+  YW_TRY(check_reason_text(p.priority_reason, "priority_reason"));
+  YW_TRY(check_reason_text(p.note, "note"));
   return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
-    YW_ASSIGN(Ticket before, load(tx, number));
-    if (before.version != req.version) {
-      return core::conflict("the ticket was changed by someone else (version " +
-                                std::to_string(before.version) + "); reload and retry",
-                            "version");
-    }
-    const Workflow* wf = workflow_for(before.kind);
-    if (!wf) return core::internal("no workflow for kind " + before.kind);
-    auto given = [&](std::string_view f) {
-      auto nonempty = [](const std::optional<std::string>& s) {
-        return s && !core::trim(*s).empty();
-      };
-      if (f == "pending_reason") return nonempty(req.pending_reason);
-      if (f == "resolution_code") return nonempty(req.resolution_code);
-      if (f == "resolution_notes") return nonempty(req.resolution_notes);
-      if (f == "cancel_reason") return nonempty(req.cancel_reason);
-      if (f == "reopen_reason") return nonempty(req.reopen_reason);
-      if (f == "assignee_team_id")
-        return req.assignee_team_id.has_value() || before.assignee_team_id.has_value();
-      return false;
-    };
-    YW_ASSIGN(const Transition* tr, wf->check(before.status, req.to, given));
-    if (req.by_requester && !tr->requester_may) {
-      return core::forbidden("only agents may move a " + before.kind + " to " + req.to);
-    }
-    Ticket after = before;
+    YW_ASSIGN(Ticket before, load_visible(tx, v, number));
+    YW_TRY(check_version(before, p.version));
     core::TimeMs now = clock_.now_ms();
-    after.status = req.to;
-    if (req.assignee_team_id) {
-      if (after.assignee_team_id && *after.assignee_team_id != *req.assignee_team_id) {
-        ++after.reassignment_count;
-      }
-      after.assignee_team_id = req.assignee_team_id;
-      after.assignee_id = req.assignee_id;
-      YW_TRY(check_assignment(tx, after.assignee_team_id, after.assignee_id));
-    }
-    if (after.assignee_team_id && !after.first_assigned_at) after.first_assigned_at = now;
-    after.pending_reason = req.to == "pending" ? *req.pending_reason : "";
-    if (req.resolution_code) after.resolution_code = *req.resolution_code;
-    if (req.resolution_notes) after.resolution_notes = *req.resolution_notes;
-    if (req.cancel_reason) after.cancel_reason = *req.cancel_reason;
-    if (req.to == "resolved" || req.to == "fulfilled") after.resolved_at = now;
-    if (req.to == "reopened" || (before.status == "fulfilled" && req.to == "in_progress")) {
-      ++after.reopen_count;
-      after.resolved_at.reset();
-    }
-    if (wf->is_final(req.to)) after.closed_at = now;
-    auto n = tx.exec(
-        "UPDATE tickets SET status = ?, assignee_team_id = ?, assignee_id = ?, pending_reason = ?,"
-        " resolution_code = ?, resolution_notes = ?, cancel_reason = ?, reopen_count = ?,"
-        " reassignment_count = ?, first_assigned_at = ?, resolved_at = ?, closed_at = ?,"
-        " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-        {after.status, opt(after.assignee_team_id), opt(after.assignee_id), after.pending_reason,
-         after.resolution_code, after.resolution_notes, after.cancel_reason,
-         std::int64_t{after.reopen_count}, std::int64_t{after.reassignment_count},
-         opt(after.first_assigned_at), opt(after.resolved_at), opt(after.closed_at), now, before.id,
-         before.version});
-    if (!n.ok()) return std::move(n).error();
-    if (*n != 1) return core::conflict("the ticket was changed concurrently; reload", "version");
-    YW_ASSIGN(Ticket stored, load(tx, number));
-    // Reasons that are not fields of the ticket still belong in its timeline.
-    std::string note = req.reopen_reason ? *req.reopen_reason : "";
-    auto ev = store::append_event(tx, actor, now, "ticket.transition", "ticket", stored.id,
-                                  ticket_snapshot(before), ticket_snapshot(stored, note));
-    if (!ev.ok()) return std::move(ev).error();
+    Ticket after = before;
+    json detail = json::object();
+    YW_TRY(apply_patch(tx, before, after, p, now, detail));
+    if (p.note && !core::trim(*p.note).empty()) detail["note"] = core::trim(*p.note);
+    YW_ASSIGN(Ticket stored, store_ticket(tx, after, now));
+    if (stored.title != before.title || stored.description != before.description)
+      YW_TRY(reindex(tx, stored));
+    YW_TRY(ticket_event(tx, actor, now, "ticket.update", stored.id, ticket_snapshot(before),
+                        ticket_snapshot(stored, detail.dump())));
+    if (stored.major && !before.major) YW_TRY(notify_major(tx, now, stored));
+    if (stored.assignee_id && stored.assignee_id != before.assignee_id)
+      YW_TRY(notify_user(tx, now, *stored.assignee_id, "ticket.assigned", stored));
     return stored;
   });
+}
+
+core::Result<Ticket> TicketService::transition(const store::Actor& actor, const Viewer& v,
+                                               std::string_view number,
+                                               const TransitionRequest& req) {
+  YW_TRY(check_transition_fields(req));
+  return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
+    YW_ASSIGN(Ticket before, load_visible(tx, v, number));
+    return transition_in(tx, actor, v, before, req, clock_.now_ms());
+  });
+}
+
+core::Result<std::vector<BulkResult>> TicketService::bulk(const store::Actor& actor,
+                                                          const Viewer& v,
+                                                          const std::vector<std::string>& numbers,
+                                                          const BulkChange& change) {
+  if (!v.agent) return core::forbidden("only agents update tickets in bulk");
+  if (numbers.empty()) return core::invalid("numbers", "is required");
+  if (numbers.size() > 500) return core::invalid("numbers", "at most 500 tickets per call");
+  if (!change.transition && !change.assignee_team_id && !change.assignee_id && !change.priority)
+    return core::invalid("set", "names nothing to change");
+  if (change.transition) YW_TRY(check_transition_fields(*change.transition));
+  YW_TRY(check_reason_text(change.priority_reason, "priority_reason"));
+  std::vector<BulkResult> out;
+  for (const std::string& number : numbers) {
+    BulkResult r;
+    r.number = number;
+    auto t = store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
+      YW_ASSIGN(Ticket before, load_visible(tx, v, number));
+      r.number = before.number;
+      core::TimeMs now = clock_.now_ms();
+      Ticket current = before;
+      if (change.assignee_team_id || change.assignee_id || change.priority) {
+        TicketPatch p;
+        p.version = before.version;
+        p.assignee_team_id = change.assignee_team_id;
+        p.assignee_id = change.assignee_id;
+        p.priority = change.priority;
+        p.priority_reason = change.priority_reason;
+        Ticket after = before;
+        json detail = {{"bulk", true}};
+        YW_TRY(apply_patch(tx, before, after, p, now, detail));
+        YW_ASSIGN(current, store_ticket(tx, after, now));
+        YW_TRY(ticket_event(tx, actor, now, "ticket.update", current.id, ticket_snapshot(before),
+                            ticket_snapshot(current, detail.dump())));
+      }
+      if (change.transition && change.transition->to != current.status) {
+        YW_ASSIGN(current, transition_in(tx, actor, v, current, *change.transition, now));
+      }
+      return current;
+    });
+    if (t.ok()) {
+      r.ticket = std::move(t).value();
+    } else {
+      r.error = t.error();
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+core::Result<std::vector<SearchResult>> TicketService::search(const Viewer& v, std::string_view q,
+                                                              int limit) {
+  store::search::Query text = store::search::parse_query(q);
+  std::vector<SearchResult> out;
+  if (text.empty()) return out;
+  return store::read_tx<std::vector<SearchResult>>(
+      db_, [&](store::Tx& tx) -> core::Result<std::vector<SearchResult>> {
+        store::search::Match m = store::search::match(tx.backend(), ticket_index(), text, "t.id");
+        std::string where = m.where_sql;
+        store::Params filter = m.where_params;
+        if (!v.admin) {
+          if (v.staff) {
+            YW_ASSIGN(bool restricted_ok, sees_restricted(tx, v));
+            if (!restricted_ok) {
+              where += " AND (t.restricted = 0 OR t.requester_id = ?)";
+              filter.emplace_back(v.user_id);
+            }
+          } else {
+            YW_ASSIGN(TicketSettings s, load_settings(tx));
+            where += " AND (t.requester_id = ? OR t.created_by = ?";
+            filter.emplace_back(v.user_id);
+            filter.emplace_back(v.user_id);
+            if (s.requesters_see_organisation) {
+              where +=
+                  " OR (t.restricted = 0 AND t.requester_id IN (SELECT b.id FROM users a JOIN"
+                  " users b ON b.organisation = a.organisation WHERE a.id = ? AND"
+                  " a.organisation <> ''))";
+              filter.emplace_back(v.user_id);
+            }
+            where += ")";
+          }
+        }
+        const std::string t = ticket_index().table;
+        std::string sql = "SELECT c.id, c.score, c.head, c.body, c.comments FROM (SELECT t.id, " +
+                          m.score_sql + " AS score, " + t + ".head AS head, " + t +
+                          ".body AS body, " + t + ".comments AS comments FROM tickets t" +
+                          m.join_sql + " WHERE " + where + " ORDER BY " + m.doc_id_sql +
+                          " DESC LIMIT ?) c ORDER BY c.score DESC, c.id DESC LIMIT ?";
+        store::Params params = m.score_params;
+        params.insert(params.end(), filter.begin(), filter.end());
+        params.emplace_back(std::int64_t{1000});
+        params.emplace_back(std::int64_t{std::clamp(limit, 1, 100)});
+        auto rows = tx.query(sql, params);
+        if (!rows.ok()) return std::move(rows).error();
+        std::vector<SearchResult> hits;
+        for (const store::Row& r : *rows) {
+          SearchResult h;
+          h.score = r.f64(1);
+          std::string head = r.str(2), body = r.str(3), comments = r.str(4);
+          h.snippet = store::search::best_snippet(text, {head, body, comments});
+          auto row = tx.query_row(
+              std::string("SELECT ") + kTicketColumns + " FROM tickets t WHERE t.id = ?",
+              {r.i64(0)});
+          if (!row.ok()) return std::move(row).error();
+          if (!*row) continue;
+          h.ticket = ticket_from_row(**row);
+          hits.push_back(std::move(h));
+        }
+        return hits;
+      });
+}
+
+core::Result<Ticket> TicketService::escalate(const store::Actor& actor, const Viewer& v,
+                                             std::string_view number,
+                                             const EscalationRequest& req) {
+  if (!v.agent) return core::forbidden("only agents escalate tickets");
+  if (req.type != "functional" && req.type != "hierarchical")
+    return core::invalid("type", "must be functional or hierarchical");
+  YW_TRY(core::check_text(req.note, "note", 5000, true));
+  if (req.type == "functional" && !req.team_id)
+    return core::invalid("team_id", "a functional escalation names the team to hand over to");
+  return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
+    YW_ASSIGN(Ticket before, load_visible(tx, v, number));
+    if (!is_open_status(before.status))
+      return core::conflict("a " + before.status + " ticket cannot be escalated", "status");
+    core::TimeMs now = clock_.now_ms();
+    Ticket after = before;
+    json detail = {{"escalation", req.type}, {"note", core::trim(req.note)}};
+    std::vector<std::int64_t> notified;
+    if (req.type == "functional") {
+      YW_TRY(check_assignment(tx, req.team_id, req.assignee_id));
+      std::optional<std::int64_t> person = req.assignee_id;
+      if (!person) {
+        YW_ASSIGN(person, pick_member(tx, *req.team_id, now));
+      }
+      assign(after, req.team_id, person, now);
+      if (after.kind == "incident" && before.status == "in_progress") after.status = "assigned";
+      if (after.assignee_team_id == before.assignee_team_id && after.assignee_id == before.assignee_id)
+        return core::invalid("team_id", "the ticket is already there");
+      if (person) notified.push_back(*person);
+    } else {
+      ++after.escalation_level;
+      YW_ASSIGN(TicketSettings s, load_settings(tx));
+      // The assignee team's lead, and the Operations Management team (lead and members).
+      std::string sql =
+          "SELECT lead_id FROM teams WHERE id = ? AND lead_id IS NOT NULL UNION"
+          " SELECT lead_id FROM teams WHERE id = ? AND lead_id IS NOT NULL UNION"
+          " SELECT m.user_id FROM team_members m JOIN users u ON u.id = m.user_id"
+          " WHERE m.team_id = ? AND u.active = 1";
+      auto rows = tx.query(sql, {opt_value(before.assignee_team_id),
+                                 opt_value(s.operations_team_id), opt_value(s.operations_team_id)});
+      if (!rows.ok()) return std::move(rows).error();
+      for (const store::Row& r : *rows) notified.push_back(r.i64(0));
+      std::sort(notified.begin(), notified.end());
+      notified.erase(std::unique(notified.begin(), notified.end()), notified.end());
+      detail["level"] = after.escalation_level;
+    }
+    detail["notified_user_ids"] = notified;
+    YW_ASSIGN(Ticket stored, store_ticket(tx, after, now));
+    YW_TRY(ticket_event(tx, actor, now, "ticket.escalate", stored.id, ticket_snapshot(before),
+                        ticket_snapshot(stored, detail.dump())));
+    json extra = {{"escalation", req.type}, {"note", core::trim(req.note)}};
+    for (std::int64_t id : notified) {
+      YW_TRY(notify_user(tx, now, id, "ticket.escalated", stored, extra.dump()));
+    }
+    return stored;
+  });
+}
+
+core::Result<int> TicketService::auto_close(const store::Actor& system) {
+  Viewer v{0, true, true, true};
+  int closed = 0;
+  for (;;) {
+    auto batch = store::write_tx<int>(db_, [&](store::Tx& tx) -> core::Result<int> {
+      YW_ASSIGN(TicketSettings s, load_settings(tx));
+      core::TimeMs now = clock_.now_ms();
+      core::TimeMs cutoff = now - std::int64_t{s.auto_close_days} * 86'400'000;
+      auto rows = tx.query(
+          std::string("SELECT ") + kTicketColumns +
+              " FROM tickets t WHERE t.status IN ('resolved', 'fulfilled') AND t.resolved_at <= ?"
+              " ORDER BY t.resolved_at LIMIT 200",
+          {cutoff});
+      if (!rows.ok()) return std::move(rows).error();
+      int n = 0;
+      for (const store::Row& r : *rows) {
+        Ticket t = ticket_from_row(r);
+        TransitionRequest req;
+        req.to = "closed";
+        auto moved = transition_in(tx, system, v, t, req, now);
+        if (!moved.ok()) return std::move(moved).error();
+        ++n;
+      }
+      return n;
+    });
+    if (!batch.ok()) return std::move(batch).error();
+    closed += *batch;
+    if (*batch < 200) break;
+  }
+  return closed;
 }
 
 }  // namespace yunwei::tickets

@@ -104,7 +104,7 @@ const Workflow& incident_workflow() {
         {"new", "assigned", assign},
         {"new", "in_progress", assign},
         {"new", "resolved", resolve},  // first-contact resolution at the service desk
-        {"new", "cancelled", cancel},
+        {"new", "cancelled", cancel, true},  // the requester withdraws it
         {"assigned", "in_progress", {}},
         {"assigned", "pending", pend},
         {"assigned", "resolved", resolve},
@@ -114,7 +114,7 @@ const Workflow& incident_workflow() {
         {"in_progress", "assigned", assign},  // handed back to a queue
         {"pending", "in_progress", {}},
         {"pending", "resolved", resolve},
-        {"resolved", "closed", {}},
+        {"resolved", "closed", {}, true},  // the requester confirms the resolution
         {"resolved", "reopened", {"reopen_reason"}, true},
         {"reopened", "assigned", assign},
         {"reopened", "in_progress", {}},
@@ -134,13 +134,13 @@ const Workflow& request_workflow() {
     w.final_states = {"closed", "cancelled"};
     w.transitions = {
         {"new", "in_progress", {}},
-        {"new", "cancelled", {"cancel_reason"}},
+        {"new", "cancelled", {"cancel_reason"}, true},
         {"in_progress", "pending", {"pending_reason"}},
         {"in_progress", "fulfilled", {"resolution_notes"}},
         {"in_progress", "cancelled", {"cancel_reason"}},
         {"pending", "in_progress", {}},
         {"pending", "fulfilled", {"resolution_notes"}},
-        {"fulfilled", "closed", {}},
+        {"fulfilled", "closed", {}, true},
         {"fulfilled", "in_progress", {"reopen_reason"}, true},
     };
     return w;
