@@ -25,6 +25,10 @@ core::Result<Ticket> load(store::Tx& tx, std::string_view number);
 core::Result<Ticket> load_visible(store::Tx& tx, const Viewer& v, std::string_view number);
 // Whether `v` may see `t`.
 core::Result<bool> can_see(store::Tx& tx, const Viewer& v, const Ticket& t);
+// Appends to a WHERE clause (tickets aliased t) the conditions that keep what `v` may not see
+// out: the SQL form of can_see().
+core::Status visibility_filter(store::Tx& tx, const Viewer& v, std::string& where,
+                               store::Params& params);
 // Admins and members of the security team see tickets in security categories.
 core::Result<bool> sees_restricted(store::Tx& tx, const Viewer& v);
 

@@ -117,13 +117,11 @@ core::Result<bool> sees_restricted(store::Tx& tx, const Viewer& v) {
 }
 
 core::Result<bool> can_see(store::Tx& tx, const Viewer& v, const Ticket& t) {
-  if (v.admin) return true;
-  if (t.requester_id == v.user_id || (t.created_by && *t.created_by == v.user_id)) return true;
-  if (v.staff) {
-    if (!t.restricted) return true;
-    return sees_restricted(tx, v);
-  }
-  if (t.restricted) return false;
+  if (v.admin || t.requester_id == v.user_id) return true;
+  // A security ticket: its requester (above), admins and the security team; not whoever logged
+  // it for the requester.
+  if (t.restricted) return v.staff ? sees_restricted(tx, v) : false;
+  if (v.staff || (t.created_by && *t.created_by == v.user_id)) return true;
   YW_ASSIGN(TicketSettings s, load_settings(tx));
   if (!s.requesters_see_organisation) return false;
   auto row = tx.query_row(
@@ -132,6 +130,32 @@ core::Result<bool> can_see(store::Tx& tx, const Viewer& v, const Ticket& t) {
       {v.user_id, t.requester_id});
   if (!row.ok()) return std::move(row).error();
   return row->has_value();
+}
+
+core::Status visibility_filter(store::Tx& tx, const Viewer& v, std::string& where,
+                               store::Params& params) {
+  if (v.admin) return {};
+  if (v.staff) {
+    YW_ASSIGN(bool restricted_ok, sees_restricted(tx, v));
+    if (!restricted_ok) {
+      where += " AND (t.restricted = 0 OR t.requester_id = ?)";
+      params.emplace_back(v.user_id);
+    }
+    return {};
+  }
+  YW_ASSIGN(TicketSettings s, load_settings(tx));
+  where += " AND (t.requester_id = ? OR (t.restricted = 0 AND t.created_by = ?)";
+  params.emplace_back(v.user_id);
+  params.emplace_back(v.user_id);
+  if (s.requesters_see_organisation) {
+    where +=
+        " OR (t.restricted = 0 AND t.requester_id IN (SELECT b.id FROM users a JOIN"
+        " users b ON b.organisation = a.organisation WHERE a.id = ? AND"
+        " a.organisation <> ''))";
+    params.emplace_back(v.user_id);
+  }
+  where += ")";
+  return {};
 }
 
 core::Result<Ticket> load_visible(store::Tx& tx, const Viewer& v, std::string_view number) {
@@ -225,6 +249,23 @@ core::Result<CategoryInfo> category_info(store::Tx& tx, std::int64_t id) {
   if (!*row) return core::invalid("category_id", "no category with id " + std::to_string(id));
   if ((*row)->i64(0) == 0) return core::invalid("category_id", "the category is inactive");
   return CategoryInfo{(*row)->i64(1) != 0, (*row)->opt_i64(2)};
+}
+
+// kTicketColumns without the "t." prefixes, for RETURNING.
+const std::string& unprefixed_columns() {
+  static const std::string kColumns = [] {
+    std::string out;
+    std::string_view in = kTicketColumns;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in.compare(i, 2, "t.") == 0 && (i == 0 || in[i - 1] == ' ')) {
+        ++i;
+        continue;
+      }
+      out += in[i];
+    }
+    return out;
+  }();
+  return kColumns;
 }
 
 core::Status check_reason_text(const std::optional<std::string>& s, const char* field) {
@@ -337,9 +378,10 @@ core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, con
     bool reopening = req.to == "reopened" || (before.status == "fulfilled" && req.to == "in_progress");
     if (reopening && before.resolved_at &&
         now > *before.resolved_at + std::int64_t{settings.auto_close_days} * 86'400'000) {
-      return core::conflict("the reopen period of " + std::to_string(settings.auto_close_days) +
-                                " days has ended; report a new ticket",
-                            "to");
+      return core::Error{core::ErrorCode::kForbidden,
+                         "the reopen period of " + std::to_string(settings.auto_close_days) +
+                             " days has ended; report a new ticket",
+                         "to"};
     }
   }
   Ticket after = before;
@@ -581,15 +623,19 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
         "INSERT INTO tickets (number, kind, title, description, status, impact, urgency, priority,"
         " category_id, restricted, requester_id, channel, service_id, ci_id, assignee_team_id,"
         " assignee_id, created_by, created_at, updated_at, first_assigned_at, version)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING " +
+            unprefixed_columns(),
         {number, in.kind, core::trim(in.title), in.description, status, std::int64_t{in.impact},
          std::int64_t{in.urgency}, priority, opt_value(in.category_id),
          std::int64_t{category.security ? 1 : 0}, *requester, in.channel,
          opt_value(in.service_id), opt_value(in.ci_id), opt_value(team), opt_value(person),
          opt_value(actor.user_id), now, now, first_assigned});
     if (!ins.ok()) return std::move(ins).error();
-    YW_ASSIGN(Ticket t, load(tx, number));
-    YW_TRY(reindex(tx, t));
+    Ticket t = ticket_from_row(**ins);
+    std::string head = t.number;
+    head += ' ';
+    head += t.title;
+    YW_TRY(store::search::index_document(tx, ticket_index(), t.id, {head, t.description, ""}));
     json detail = json::object();
     if (!dispatch.empty()) detail["dispatch"] = dispatch;
     YW_TRY(ticket_event(tx, actor, now, "ticket.create", t.id, "",
@@ -600,34 +646,38 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
 }
 
 core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view number) {
+  std::optional<std::string> n = normalize_number(number);
+  if (!n) return core::not_found("ticket " + std::string(number) + " not found");
   return store::read_tx<TicketDetail>(db_, [&](store::Tx& tx) -> core::Result<TicketDetail> {
-    TicketDetail d;
-    YW_ASSIGN(d.ticket, load_visible(tx, v, number));
+    // One query: the ticket, the names it refers to and its survey answer.
     auto row = tx.query_row(
-        "SELECT rating, comment, requester_id, created_at FROM ticket_surveys WHERE ticket_id = ?",
-        {d.ticket.id});
+        std::string("SELECT ") + kTicketColumns +
+            ", ru.display_name, au.display_name, tm.name, tm.name_zh, c.name, c.name_zh,"
+            " s.rating, s.comment, s.requester_id, s.created_at FROM tickets t"
+            " LEFT JOIN users ru ON ru.id = t.requester_id"
+            " LEFT JOIN users au ON au.id = t.assignee_id"
+            " LEFT JOIN teams tm ON tm.id = t.assignee_team_id"
+            " LEFT JOIN ticket_categories c ON c.id = t.category_id"
+            " LEFT JOIN ticket_surveys s ON s.ticket_id = t.id WHERE t.number = ?",
+        {*n});
     if (!row.ok()) return std::move(row).error();
-    if (*row) {
-      d.survey = Survey{static_cast<int>((*row)->i64(0)), (*row)->str(1), (*row)->i64(2),
-                        (*row)->i64(3)};
+    if (!*row) return core::not_found("ticket " + *n + " not found");
+    const store::Row& r = **row;
+    TicketDetail d;
+    d.ticket = ticket_from_row(r);
+    YW_ASSIGN(bool visible, can_see(tx, v, d.ticket));
+    if (!visible) return core::not_found("ticket " + *n + " not found");
+    constexpr int k = 38;  // the first column after kTicketColumns
+    auto text = [&](int i) { return r.is_null(i) ? std::string() : r.str(i); };
+    d.requester_name = text(k);
+    d.assignee_name = text(k + 1);
+    d.team_name = text(k + 2);
+    d.team_name_zh = text(k + 3);
+    d.category_name = text(k + 4);
+    d.category_name_zh = text(k + 5);
+    if (!r.is_null(k + 6)) {
+      d.survey = Survey{static_cast<int>(r.i64(k + 6)), r.str(k + 7), r.i64(k + 8), r.i64(k + 9)};
     }
-    const Ticket& t = d.ticket;
-    auto names = tx.query_row(
-        "SELECT (SELECT display_name FROM users WHERE id = ?), (SELECT display_name FROM users"
-        " WHERE id = ?), (SELECT name FROM teams WHERE id = ?), (SELECT name_zh FROM teams WHERE"
-        " id = ?), (SELECT name FROM ticket_categories WHERE id = ?), (SELECT name_zh FROM"
-        " ticket_categories WHERE id = ?)",
-        {t.requester_id, opt_value(t.assignee_id), opt_value(t.assignee_team_id),
-         opt_value(t.assignee_team_id), opt_value(t.category_id), opt_value(t.category_id)});
-    if (!names.ok()) return std::move(names).error();
-    const store::Row& n = **names;
-    auto text = [&](int i) { return n.is_null(i) ? std::string() : n.str(i); };
-    d.requester_name = text(0);
-    d.assignee_name = text(1);
-    d.team_name = text(2);
-    d.team_name_zh = text(3);
-    d.category_name = text(4);
-    d.category_name_zh = text(5);
     return d;
   });
 }
@@ -678,29 +728,7 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
             id_column = m.doc_id_sql;
           }
         }
-        // Visibility.
-        if (!v.admin) {
-          if (v.staff) {
-            YW_ASSIGN(bool restricted_ok, sees_restricted(tx, v));
-            if (!restricted_ok) {
-              where += " AND (t.restricted = 0 OR t.requester_id = ?)";
-              params.emplace_back(v.user_id);
-            }
-          } else {
-            YW_ASSIGN(TicketSettings s, load_settings(tx));
-            where += " AND (t.requester_id = ? OR t.created_by = ?";
-            params.emplace_back(v.user_id);
-            params.emplace_back(v.user_id);
-            if (s.requesters_see_organisation) {
-              where +=
-                  " OR (t.restricted = 0 AND t.requester_id IN (SELECT b.id FROM users a JOIN"
-                  " users b ON b.organisation = a.organisation WHERE a.id = ? AND"
-                  " a.organisation <> ''))";
-              params.emplace_back(v.user_id);
-            }
-            where += ")";
-          }
-        }
+        YW_TRY(visibility_filter(tx, v, where, params));
         auto in_list = [&](const char* column, const std::vector<std::string>& values) {
           if (values.empty()) return;
           where += " AND ";
@@ -887,34 +915,12 @@ core::Result<std::vector<SearchResult>> TicketService::search(const Viewer& v, s
         store::search::Match m = store::search::match(tx.backend(), ticket_index(), text, "t.id");
         std::string where = m.where_sql;
         store::Params filter = m.where_params;
-        if (!v.admin) {
-          if (v.staff) {
-            YW_ASSIGN(bool restricted_ok, sees_restricted(tx, v));
-            if (!restricted_ok) {
-              where += " AND (t.restricted = 0 OR t.requester_id = ?)";
-              filter.emplace_back(v.user_id);
-            }
-          } else {
-            YW_ASSIGN(TicketSettings s, load_settings(tx));
-            where += " AND (t.requester_id = ? OR t.created_by = ?";
-            filter.emplace_back(v.user_id);
-            filter.emplace_back(v.user_id);
-            if (s.requesters_see_organisation) {
-              where +=
-                  " OR (t.restricted = 0 AND t.requester_id IN (SELECT b.id FROM users a JOIN"
-                  " users b ON b.organisation = a.organisation WHERE a.id = ? AND"
-                  " a.organisation <> ''))";
-              filter.emplace_back(v.user_id);
-            }
-            where += ")";
-          }
-        }
-        const std::string t = ticket_index().table;
-        std::string sql = "SELECT c.id, c.score, c.head, c.body, c.comments FROM (SELECT t.id, " +
-                          m.score_sql + " AS score, " + t + ".head AS head, " + t +
-                          ".body AS body, " + t + ".comments AS comments FROM tickets t" +
-                          m.join_sql + " WHERE " + where + " ORDER BY " + m.doc_id_sql +
-                          " DESC LIMIT ?) c ORDER BY c.score DESC, c.id DESC LIMIT ?";
+        YW_TRY(visibility_filter(tx, v, where, filter));
+        // Rank the newest 1,000 visible matches; then read the winners' rows and text.
+        std::string sql = "SELECT c.id, c.score FROM (SELECT t.id, " + m.score_sql +
+                          " AS score FROM tickets t" + m.join_sql + " WHERE " + where +
+                          " ORDER BY " + m.doc_id_sql + " DESC LIMIT ?) c" +
+                          " ORDER BY c.score DESC, c.id DESC LIMIT ?";
         store::Params params = m.score_params;
         params.insert(params.end(), filter.begin(), filter.end());
         params.emplace_back(std::int64_t{1000});
@@ -922,17 +928,39 @@ core::Result<std::vector<SearchResult>> TicketService::search(const Viewer& v, s
         auto rows = tx.query(sql, params);
         if (!rows.ok()) return std::move(rows).error();
         std::vector<SearchResult> hits;
+        if (rows->empty()) return hits;
+        std::string in;
+        store::Params ids;
         for (const store::Row& r : *rows) {
+          in += in.empty() ? "?" : ", ?";
+          ids.emplace_back(r.i64(0));
+        }
+        auto tickets = tx.query(
+            std::string("SELECT ") + kTicketColumns + " FROM tickets t WHERE t.id IN (" + in + ")",
+            ids);
+        if (!tickets.ok()) return std::move(tickets).error();
+        std::map<std::int64_t, Ticket> by_id;
+        for (const store::Row& r : *tickets) {
+          Ticket t = ticket_from_row(r);
+          by_id.emplace(t.id, std::move(t));
+        }
+        const std::string& table = ticket_index().table;
+        auto texts = tx.query("SELECT " + m.doc_id_sql + ", head, body, comments FROM " + table +
+                                  " WHERE " + m.doc_id_sql + " IN (" + in + ")",
+                              ids);
+        if (!texts.ok()) return std::move(texts).error();
+        std::map<std::int64_t, std::string> snippets;
+        for (const store::Row& r : *texts) {
+          std::string head = r.str(1), body = r.str(2), comments = r.str(3);
+          snippets[r.i64(0)] = store::search::best_snippet(text, {head, body, comments});
+        }
+        for (const store::Row& r : *rows) {
+          auto t = by_id.find(r.i64(0));
+          if (t == by_id.end()) continue;
           SearchResult h;
+          h.ticket = std::move(t->second);
           h.score = r.f64(1);
-          std::string head = r.str(2), body = r.str(3), comments = r.str(4);
-          h.snippet = store::search::best_snippet(text, {head, body, comments});
-          auto row = tx.query_row(
-              std::string("SELECT ") + kTicketColumns + " FROM tickets t WHERE t.id = ?",
-              {r.i64(0)});
-          if (!row.ok()) return std::move(row).error();
-          if (!*row) continue;
-          h.ticket = ticket_from_row(**row);
+          h.snippet = snippets[r.i64(0)];
           hits.push_back(std::move(h));
         }
         return hits;
