@@ -46,12 +46,16 @@ void opt_time(JsonWriter& w, std::string_view k, const std::optional<core::TimeM
 }
 
 // The transitions `v` may take from the ticket's state, with the fields each needs.
-void write_transitions(JsonWriter& w, const tickets::Ticket& t, const tickets::Viewer& v) {
+// `may_reopen` is false once a resolved ticket's reopen period has ended.
+void write_transitions(JsonWriter& w, const tickets::Ticket& t, const tickets::Viewer& v,
+                       bool may_reopen = true) {
   w.key("allowed_transitions").begin_array();
   const tickets::Workflow* wf = tickets::TicketService::workflow_for(t.kind);
   if (wf) {
     for (const tickets::Transition* tr : wf->from(t.status)) {
       if (!v.agent && (!tr->requester_may || t.requester_id != v.user_id)) continue;
+      bool reopen = tr->to == "reopened" || (tr->from == "fulfilled" && tr->to == "in_progress");
+      if (!v.agent && reopen && !may_reopen) continue;
       w.begin_object();
       w.key("to").value(tr->to);
       w.key("required_fields").value(tr->required_fields);
@@ -121,11 +125,13 @@ std::string ticket_json(const tickets::Ticket& t, const tickets::Viewer& v) {
   return w.take();
 }
 
-std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v) {
+std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v,
+                        core::TimeMs now) {
   JsonWriter w;
   w.begin_object();
   write_ticket_fields(w, d.ticket);
-  write_transitions(w, d.ticket, v);
+  write_transitions(w, d.ticket, v, !d.reopen_until || now < *d.reopen_until);
+  opt_time(w, "reopen_until", d.reopen_until);
   w.key("requester_name").value(d.requester_name);
   w.key("assignee_name").value(d.assignee_name);
   w.key("team_name").value(d.team_name);
@@ -376,7 +382,7 @@ void register_ticket_routes(Registry& r) {
         [](Ctx& ctx) -> core::Result<http::Response> {
           tickets::Viewer v = viewer_of(ctx);
           YW_ASSIGN(tickets::TicketDetail d, ctx.deps.tickets.get(v, number_of(ctx)));
-          return http::Response::json(200, detail_json(d, v));
+          return http::Response::json(200, detail_json(d, v, ctx.deps.clock.now_ms()));
         });
 
   r.add("PATCH", "/api/v1/tickets/{number}", Permission::kTicketsWork,
@@ -436,7 +442,12 @@ void register_ticket_routes(Registry& r) {
                                                      "cancel_reason", "reopen_reason",
                                                      "assignee_team_id", "assignee_id"}));
           YW_ASSIGN(tickets::TransitionRequest tr, read_transition(body, true));
-          YW_ASSIGN(tr.version, expected_version(ctx, body));
+          // The state machine guards the move; a version (body or If-Match) makes it
+          // conditional on nobody else having changed the ticket.
+          if (body.has("version") || ctx.req.header("if-match")) {
+            YW_ASSIGN(std::int64_t version, expected_version(ctx, body));
+            tr.version = version;
+          }
           tickets::Viewer v = viewer_of(ctx);
           YW_ASSIGN(tickets::Ticket t,
                     ctx.deps.tickets.transition(ctx.actor(), v, number_of(ctx), tr));
@@ -538,6 +549,25 @@ void register_ticket_routes(Registry& r) {
                                      {"note", w.note},
                                      {"worked_at", time_json(w.worked_at)},
                                      {"created_at", time_json(w.created_at)}});
+        });
+
+  r.add("GET", "/api/v1/worklog-totals", Permission::kTicketsStaff,
+        "Minutes logged per person over a period (from, to, team_id, user_id)",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          tickets::WorklogTotalsQuery q;
+          YW_ASSIGN(q.from, query_time(ctx.req, "from"));
+          YW_ASSIGN(q.to, query_time(ctx.req, "to"));
+          YW_ASSIGN(q.team_id, query_int(ctx.req, "team_id"));
+          YW_ASSIGN(q.user_id, query_int(ctx.req, "user_id"));
+          YW_ASSIGN(auto totals, ctx.deps.tickets.worklog_totals(viewer_of(ctx), q));
+          json items = json::array();
+          for (const auto& t : totals) {
+            items.push_back({{"user_id", t.user_id},
+                             {"display_name", t.display_name},
+                             {"minutes", t.minutes},
+                             {"tickets", t.tickets}});
+          }
+          return json_response(200, {{"items", items}});
         });
 
   r.add("GET", "/api/v1/tickets/{number}/attachments", Permission::kTicketsRead,

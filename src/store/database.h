@@ -53,6 +53,12 @@ class Tx {
   virtual core::Result<std::int64_t> exec(std::string_view sql, const Params& params = {}) = 0;
   // Runs several `;`-separated statements without parameters (migrations).
   virtual core::Status exec_script(std::string_view sql) = 0;
+  // Runs a write statement at the end of the transaction instead of now. On SQLite that is after
+  // every command of a group commit, so full-text index writes do not make FTS5 flush its
+  // pending terms at each command's savepoint (one index segment per batch instead of one per
+  // command). The statement commits or rolls back with the command that deferred it; it is not
+  // visible to later reads in the same transaction. Default (PostgreSQL): run it now.
+  virtual core::Status defer(std::string_view sql, const Params& params);
 
   // The first row, or nullopt when there is none.
   core::Result<std::optional<Row>> query_row(std::string_view sql, const Params& params = {});

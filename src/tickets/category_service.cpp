@@ -147,11 +147,11 @@ core::Result<Category> CategoryService::update(const store::Actor& actor, std::i
          std::int64_t{after.active ? 1 : 0}, std::int64_t{after.sort_order}, now, id, p.version});
     if (!n.ok()) return std::move(n).error();
     if (*n != 1) return core::conflict("the category was changed concurrently; reload", "version");
-    if (!before.parent_id && after.security && !before.security) {
+    if (!before.parent_id && after.security != before.security) {
       auto kids = tx.exec(
-          "UPDATE ticket_categories SET security = 1, updated_at = ?,"
-          " version = version + 1 WHERE parent_id = ? AND security = 0",
-          {now, id});
+          "UPDATE ticket_categories SET security = ?, updated_at = ?,"
+          " version = version + 1 WHERE parent_id = ? AND security <> ?",
+          {std::int64_t{after.security ? 1 : 0}, now, id, std::int64_t{after.security ? 1 : 0}});
       if (!kids.ok()) return std::move(kids).error();
     }
     if (after.security != before.security) {

@@ -209,6 +209,43 @@ core::Result<WorklogSummary> TicketService::worklogs(const Viewer& v, std::strin
   });
 }
 
+core::Result<std::vector<WorklogTotal>> TicketService::worklog_totals(
+    const Viewer& v, const WorklogTotalsQuery& q) {
+  if (!v.staff) return core::forbidden("worklog totals are for staff");
+  using R = std::vector<WorklogTotal>;
+  return store::read_tx<R>(db_, [&](store::Tx& tx) -> core::Result<R> {
+    std::string sql =
+        "SELECT w.user_id, u.display_name, SUM(w.minutes), COUNT(DISTINCT w.ticket_id)"
+        " FROM ticket_worklogs w JOIN users u ON u.id = w.user_id JOIN tickets t"
+        " ON t.id = w.ticket_id WHERE 1 = 1";
+    store::Params params;
+    YW_ASSIGN(bool restricted_ok, sees_restricted(tx, v));
+    if (!restricted_ok) sql += " AND t.restricted = 0";
+    if (q.from) {
+      sql += " AND w.worked_at >= ?";
+      params.emplace_back(*q.from);
+    }
+    if (q.to) {
+      sql += " AND w.worked_at < ?";
+      params.emplace_back(*q.to);
+    }
+    if (q.user_id) {
+      sql += " AND w.user_id = ?";
+      params.emplace_back(*q.user_id);
+    }
+    if (q.team_id) {
+      sql += " AND w.user_id IN (SELECT user_id FROM team_members WHERE team_id = ?)";
+      params.emplace_back(*q.team_id);
+    }
+    sql += " GROUP BY w.user_id, u.display_name ORDER BY 3 DESC, w.user_id LIMIT 500";
+    auto rows = tx.query(sql, params);
+    if (!rows.ok()) return std::move(rows).error();
+    R out;
+    for (const store::Row& r : *rows) out.push_back({r.i64(0), r.str(1), r.i64(2), r.i64(3)});
+    return out;
+  });
+}
+
 core::Result<Attachment> TicketService::add_attachment(const store::Actor& actor, const Viewer& v,
                                                        std::string_view number,
                                                        std::string_view filename,

@@ -178,15 +178,14 @@ core::Status reindex(store::Tx& tx, const Ticket& t) {
     if (!comments.empty()) comments += '\n';
     comments += r.str(0);
   }
-  return store::search::index_document(tx, ticket_index(), t.id,
-                                       {head, t.description, comments});
+  return store::search::index_document(tx, ticket_index(), t.id, {head, t.description, comments});
 }
 
 core::Status ticket_event(store::Tx& tx, const store::Actor& actor, core::TimeMs at,
                           std::string_view action, std::int64_t ticket_id,
                           std::string_view before_json, std::string_view after_json) {
-  auto ev = store::append_event(tx, actor, at, action, "ticket", ticket_id, before_json,
-                                after_json);
+  auto ev =
+      store::append_event(tx, actor, at, action, "ticket", ticket_id, before_json, after_json);
   if (!ev.ok()) return std::move(ev).error();
   return {};
 }
@@ -243,8 +242,8 @@ struct CategoryInfo {
   std::optional<std::int64_t> parent_id;
 };
 core::Result<CategoryInfo> category_info(store::Tx& tx, std::int64_t id) {
-  auto row = tx.query_row("SELECT active, security, parent_id FROM ticket_categories WHERE id = ?",
-                          {id});
+  auto row =
+      tx.query_row("SELECT active, security, parent_id FROM ticket_categories WHERE id = ?", {id});
   if (!row.ok()) return std::move(row).error();
   if (!*row) return core::invalid("category_id", "no category with id " + std::to_string(id));
   if ((*row)->i64(0) == 0) return core::invalid("category_id", "the category is inactive");
@@ -375,7 +374,8 @@ core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, con
     if (!tr->requester_may || before.requester_id != v.user_id) {
       return core::forbidden("only agents may move this " + before.kind + " to " + req.to);
     }
-    bool reopening = req.to == "reopened" || (before.status == "fulfilled" && req.to == "in_progress");
+    bool reopening =
+        req.to == "reopened" || (before.status == "fulfilled" && req.to == "in_progress");
     if (reopening && before.resolved_at &&
         now > *before.resolved_at + std::int64_t{settings.auto_close_days} * 86'400'000) {
       return core::Error{core::ErrorCode::kForbidden,
@@ -467,9 +467,9 @@ core::Status apply_patch(store::Tx& tx, const Ticket& before, Ticket& after, con
     if (priority_rank(*p.priority) == 0) return core::invalid("priority", "must be P1 to P5");
     if (*p.priority != derived) {
       if (!p.priority_reason || core::trim(*p.priority_reason).empty()) {
-        return core::invalid("priority_reason",
-                             "is required to override the priority the matrix gives (" + derived +
-                                 ")");
+        return core::invalid(
+            "priority_reason",
+            "is required to override the priority the matrix gives (" + derived + ")");
       }
       detail["priority_reason"] = core::trim(*p.priority_reason);
       after.priority_overridden = true;
@@ -482,8 +482,8 @@ core::Status apply_patch(store::Tx& tx, const Ticket& before, Ticket& after, con
     after.priority_overridden = false;
   }
   if (p.assignee_team_id || p.assignee_id) {
-    std::optional<std::int64_t> team = p.assignee_team_id ? *p.assignee_team_id
-                                                          : before.assignee_team_id;
+    std::optional<std::int64_t> team =
+        p.assignee_team_id ? *p.assignee_team_id : before.assignee_team_id;
     std::optional<std::int64_t> person = p.assignee_id ? *p.assignee_id : before.assignee_id;
     if (p.assignee_team_id && !p.assignee_id && team != before.assignee_team_id) person.reset();
     if (!team) person.reset();
@@ -570,8 +570,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
   if (!v.agent) {
     if (in.requester_id && *in.requester_id != v.user_id)
       return core::forbidden("requesters report tickets for themselves only");
-    if (in.assignee_team_id || in.assignee_id)
-      return core::forbidden("only agents assign tickets");
+    if (in.assignee_team_id || in.assignee_id) return core::forbidden("only agents assign tickets");
     if (in.channel != "web" && in.channel != "api")
       return core::invalid("channel", "requesters report through web or api");
   }
@@ -593,18 +592,24 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
     std::optional<std::int64_t> team = in.assignee_team_id;
     std::optional<std::int64_t> person = in.assignee_id;
     if (!team) {
-      DispatchSubject s{in.kind,        in.category_id, category.parent_id, in.service_id,
-                        in.ci_id,       priority,       in.channel,         in.title,
-                        in.description};
+      DispatchSubject s{in.kind,  in.category_id, category.parent_id, in.service_id, in.ci_id,
+                        priority, in.channel,     in.title,           in.description};
       YW_ASSIGN(std::optional<RuleMatch> rule, match_rules(tx, s));
       if (rule) {
         team = rule->team_id;
         dispatch["rule_id"] = rule->rule_id;
         dispatch["rule"] = rule->rule_name;
       } else {
+        // No rule: the service desk takes it, except a security ticket, which only the
+        // security team may see.
         YW_ASSIGN(TicketSettings settings, load_settings(tx));
-        team = settings.service_desk_team_id;
-        if (team) dispatch["rule"] = "service_desk";
+        if (category.security && settings.security_team_id) {
+          team = settings.security_team_id;
+          dispatch["rule"] = "security_team";
+        } else {
+          team = settings.service_desk_team_id;
+          if (team) dispatch["rule"] = "service_desk";
+        }
       }
     }
     if (team && !person) {
@@ -625,11 +630,26 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
         " assignee_id, created_by, created_at, updated_at, first_assigned_at, version)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING " +
             unprefixed_columns(),
-        {number, in.kind, core::trim(in.title), in.description, status, std::int64_t{in.impact},
-         std::int64_t{in.urgency}, priority, opt_value(in.category_id),
-         std::int64_t{category.security ? 1 : 0}, *requester, in.channel,
-         opt_value(in.service_id), opt_value(in.ci_id), opt_value(team), opt_value(person),
-         opt_value(actor.user_id), now, now, first_assigned});
+        {number,
+         in.kind,
+         core::trim(in.title),
+         in.description,
+         status,
+         std::int64_t{in.impact},
+         std::int64_t{in.urgency},
+         priority,
+         opt_value(in.category_id),
+         std::int64_t{category.security ? 1 : 0},
+         *requester,
+         in.channel,
+         opt_value(in.service_id),
+         opt_value(in.ci_id),
+         opt_value(team),
+         opt_value(person),
+         opt_value(actor.user_id),
+         now,
+         now,
+         first_assigned});
     if (!ins.ok()) return std::move(ins).error();
     Ticket t = ticket_from_row(**ins);
     std::string head = t.number;
@@ -638,8 +658,8 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
     YW_TRY(store::search::index_document(tx, ticket_index(), t.id, {head, t.description, ""}));
     json detail = json::object();
     if (!dispatch.empty()) detail["dispatch"] = dispatch;
-    YW_TRY(ticket_event(tx, actor, now, "ticket.create", t.id, "",
-                        ticket_snapshot(t, detail.dump())));
+    YW_TRY(
+        ticket_event(tx, actor, now, "ticket.create", t.id, "", ticket_snapshot(t, detail.dump())));
     if (t.assignee_id) YW_TRY(notify_user(tx, now, *t.assignee_id, "ticket.assigned", t));
     return t;
   });
@@ -678,6 +698,10 @@ core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view 
     if (!r.is_null(k + 6)) {
       d.survey = Survey{static_cast<int>(r.i64(k + 6)), r.str(k + 7), r.i64(k + 8), r.i64(k + 9)};
     }
+    if (d.ticket.resolved_at && (d.ticket.status == "resolved" || d.ticket.status == "fulfilled")) {
+      YW_ASSIGN(TicketSettings s, load_settings(tx));
+      d.reopen_until = *d.ticket.resolved_at + std::int64_t{s.auto_close_days} * 86'400'000;
+    }
     return d;
   });
 }
@@ -702,7 +726,8 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
     }
     return {};
   };
-  YW_TRY(check_in(q.kinds, "kind", [](const std::string& s) { return workflow_for(s) != nullptr; }));
+  YW_TRY(
+      check_in(q.kinds, "kind", [](const std::string& s) { return workflow_for(s) != nullptr; }));
   YW_TRY(check_in(q.statuses, "status", [](const std::string& s) {
     return incident_workflow().has_state(s) || request_workflow().has_state(s);
   }));
@@ -992,7 +1017,8 @@ core::Result<Ticket> TicketService::escalate(const store::Actor& actor, const Vi
       }
       assign(after, req.team_id, person, now);
       if (after.kind == "incident" && before.status == "in_progress") after.status = "assigned";
-      if (after.assignee_team_id == before.assignee_team_id && after.assignee_id == before.assignee_id)
+      if (after.assignee_team_id == before.assignee_team_id &&
+          after.assignee_id == before.assignee_id)
         return core::invalid("team_id", "the ticket is already there");
       if (person) notified.push_back(*person);
     } else {

@@ -97,6 +97,8 @@ struct TicketDetail {
   // Display names of what the ticket refers to ("" when unset).
   std::string requester_name, assignee_name, team_name, team_name_zh, category_name,
       category_name_zh;
+  // Until when the requester may reopen a resolved ticket (unset for other states).
+  std::optional<core::TimeMs> reopen_until;
 };
 
 struct BulkChange {
@@ -132,6 +134,19 @@ struct WorklogSummary {
   std::vector<Worklog> items;
   std::int64_t total_minutes = 0;
   std::vector<std::pair<std::int64_t, std::int64_t>> by_person;  // user id, minutes
+};
+
+// Work logged per person over a period (a staff report).
+struct WorklogTotalsQuery {
+  std::optional<core::TimeMs> from, to;  // by worked_at
+  std::optional<std::int64_t> team_id;   // people in this team
+  std::optional<std::int64_t> user_id;
+};
+struct WorklogTotal {
+  std::int64_t user_id = 0;
+  std::string display_name;
+  std::int64_t minutes = 0;
+  std::int64_t tickets = 0;  // distinct tickets worked on
 };
 
 struct Attachment {
@@ -246,6 +261,9 @@ class TicketService {
                                     std::string_view number, int minutes, std::string_view note,
                                     std::optional<core::TimeMs> worked_at);
   core::Result<WorklogSummary> worklogs(const Viewer& v, std::string_view number);
+  // Most minutes first.
+  core::Result<std::vector<WorklogTotal>> worklog_totals(const Viewer& v,
+                                                         const WorklogTotalsQuery& q);
   // kPayloadTooLarge over the settings' limit; kUnavailable without a blob store.
   core::Result<Attachment> add_attachment(const store::Actor& actor, const Viewer& v,
                                           std::string_view number, std::string_view filename,

@@ -173,11 +173,13 @@ Statement delete_statement(Backend backend, const IndexSpec& index, std::int64_t
 
 core::Status index_document(Tx& tx, const IndexSpec& index, std::int64_t id,
                             const std::vector<std::string_view>& fields) {
-  return run(tx, upsert_statement(tx.backend(), index, id, fields));
+  Statement st = upsert_statement(tx.backend(), index, id, fields);
+  return tx.defer(st.sql, st.params);
 }
 
 core::Status remove_document(Tx& tx, const IndexSpec& index, std::int64_t id) {
-  return run(tx, delete_statement(tx.backend(), index, id));
+  Statement st = delete_statement(tx.backend(), index, id);
+  return tx.defer(st.sql, st.params);
 }
 
 core::Status rebuild_index(Tx& tx, const IndexSpec& index) {

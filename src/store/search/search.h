@@ -44,7 +44,8 @@ Statement upsert_statement(Backend backend, const IndexSpec& index, std::int64_t
 // Removes document `id` (no error when it is not indexed).
 Statement delete_statement(Backend backend, const IndexSpec& index, std::int64_t id);
 
-// The statements above, run on `tx`.
+// The statements above, run on `tx` through Tx::defer(): at the end of the transaction on
+// SQLite (a search in the same transaction does not see them yet).
 core::Status index_document(Tx& tx, const IndexSpec& index, std::int64_t id,
                             const std::vector<std::string_view>& fields);
 core::Status remove_document(Tx& tx, const IndexSpec& index, std::int64_t id);

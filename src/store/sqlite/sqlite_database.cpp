@@ -3,9 +3,11 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -180,18 +182,42 @@ class SqliteTx final : public Tx {
     return c_.run(sql, params, nullptr);
   }
   core::Status exec_script(std::string_view sql) override { return c_.exec_script(sql); }
+  core::Status defer(std::string_view sql, const Params& params) override {
+    if (!deferred_) return Tx::defer(sql, params);
+    deferred_->emplace_back(std::string(sql), params);
+    return {};
+  }
+  // Where defer() collects statements (the group commit runs them); null: run them at once.
+  void collect_deferred(std::vector<std::pair<std::string, Params>>* into) { deferred_ = into; }
 
  private:
   Connection& c_;
+  std::vector<std::pair<std::string, Params>>* deferred_ = nullptr;
 };
 
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(std::string path) : path_(std::move(path)) {}
+  ~SqliteDatabase() override {
+    if (checkpointer_.joinable()) {
+      {
+        std::lock_guard lock(checkpoint_mu_);
+        stopping_ = true;
+      }
+      checkpoint_cv_.notify_all();
+      checkpointer_.join();
+    }
+  }
 
   core::Status open(const OpenOptions& o) {
     writer_ = std::make_unique<Connection>();
     if (auto st = writer_->open(path_, true, o.busy_timeout_ms); !st.ok()) return st;
+    // Checkpoints run on their own connection and thread (PASSIVE: they never block the writer
+    // or readers), so the writer never stalls copying the WAL back and fsyncing the database.
+    checkpoint_conn_ = std::make_unique<Connection>();
+    if (auto st = checkpoint_conn_->open(path_, true, o.busy_timeout_ms); !st.ok()) return st;
+    sqlite3_wal_hook(writer_->handle(), &SqliteDatabase::on_wal_commit, this);
+    checkpointer_ = std::thread([this] { checkpoint_loop(); });
     for (int i = 0; i < std::max(1, o.sqlite_readers); ++i) {
       auto c = std::make_unique<Connection>();
       if (auto st = c->open(path_, false, o.busy_timeout_ms); !st.ok()) return st;
@@ -286,9 +312,12 @@ class SqliteDatabase final : public Database {
       return;
     }
     SqliteTx tx(*writer_);
+    std::vector<std::pair<std::string, Params>> deferred;
+    tx.collect_deferred(&deferred);
     bool single = batch.size() == 1;  // no savepoint needed: the transaction is the command's
     size_t succeeded = 0;
     for (WriteJob* j : batch) {
+      size_t deferred_before = deferred.size();
       if (!single) {
         if (auto st = writer_->simple("SAVEPOINT cmd"); !st.ok()) {
           j->status = st;
@@ -307,8 +336,24 @@ class SqliteDatabase final : public Database {
         if (!st.ok()) (void)writer_->simple("ROLLBACK TO cmd");
         (void)writer_->simple("RELEASE cmd");
       }
-      if (st.ok()) ++succeeded;
+      if (st.ok()) {
+        ++succeeded;
+      } else {
+        deferred.resize(deferred_before);  // rolled back with its command
+      }
       j->status = std::move(st);
+    }
+    // The successful commands' deferred statements, in order, outside any savepoint. One
+    // failing fails the whole batch (it cannot be undone for its command alone any more).
+    for (const auto& [sql, params] : deferred) {
+      if (succeeded == 0) break;
+      auto r = writer_->run(sql, params, nullptr);
+      if (!r.ok()) {
+        for (WriteJob* j : batch) {
+          if (j->status.ok()) j->status = r.error();
+        }
+        succeeded = 0;
+      }
     }
     core::Status commit;
     if (succeeded == 0) {
@@ -327,6 +372,32 @@ class SqliteDatabase final : public Database {
     rollbacks_ += static_cast<std::int64_t>(batch.size() - succeeded);
     writer_busy_ = false;
   }
+
+  // After each commit on the writer: wake the checkpointer when the WAL holds enough pages.
+  static int on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+    auto* db = static_cast<SqliteDatabase*>(self);
+    if (pages >= kCheckpointPages) {
+      db->checkpoint_due_.store(true);
+      db->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void checkpoint_loop() {
+    std::unique_lock lock(checkpoint_mu_);
+    while (!stopping_) {
+      checkpoint_cv_.wait_for(lock, std::chrono::seconds(5),
+                              [&] { return stopping_ || checkpoint_due_.load(); });
+      if (stopping_) break;
+      checkpoint_due_ = false;
+      lock.unlock();
+      int log = 0, done = 0;
+      (void)sqlite3_wal_checkpoint_v2(checkpoint_conn_->handle(), nullptr,
+                                      SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+      lock.lock();
+    }
+  }
+  static constexpr int kCheckpointPages = 1000;  // SQLite's own autocheckpoint threshold
 
   Connection* acquire_reader() {
     std::unique_lock lock(pool_mu_);
@@ -360,6 +431,12 @@ class SqliteDatabase final : public Database {
   std::vector<Connection*> idle_readers_;
   std::int64_t waits_ = 0;
   std::atomic<std::int64_t> commits_{0}, rollbacks_{0};
+  std::unique_ptr<Connection> checkpoint_conn_;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  std::atomic<bool> checkpoint_due_{false};
+  bool stopping_ = false;
 };
 
 }  // namespace
