@@ -192,9 +192,13 @@ void register_ticket_config_routes(Registry& r) {
         });
 
   r.add("GET", "/api/v1/workflows", Permission::kTicketsRead,
-        "The state machines of each ticket kind, pending reasons and resolution codes",
-        [](Ctx&) -> core::Result<http::Response> {
-          return json_response(200, {{"items",
+        "The state machines of each ticket kind, pending reasons, resolution codes, and the "
+        "limits a requester needs (attachment size, reopen period)",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(auto settings, ctx.deps.ticket_config.settings());
+          return json_response(200, {{"attachment_max_bytes", settings.attachment_max_bytes},
+                                     {"auto_close_days", settings.auto_close_days},
+                                     {"items",
                                       {workflow_json(tickets::incident_workflow()),
                                        workflow_json(tickets::request_workflow())}},
                                      {"pending_reasons", tickets::pending_reasons()},

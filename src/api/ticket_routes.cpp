@@ -159,6 +159,7 @@ std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v
 json comment_json(const tickets::Comment& c) {
   return {{"id", c.id},
           {"author_id", c.author_id ? json(*c.author_id) : json(nullptr)},
+          {"author_name", c.author_name},
           {"body", c.body},
           {"public", c.is_public},
           {"created_at", time_json(c.created_at)}};
@@ -317,6 +318,10 @@ void register_ticket_routes(Registry& r) {
           for (const tickets::Ticket& t : page.items) {
             w.begin_object();
             write_ticket_fields(w, t);
+            w.key("requester_name").value(t.requester_name);
+            w.key("assignee_name").value(t.assignee_name);
+            w.key("team_name").value(t.team_name);
+            w.key("team_name_zh").value(t.team_name_zh);
             w.end_object();
           }
           w.end_array().key("next_cursor");
@@ -720,6 +725,7 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(auto rating, query_int(ctx.req, "rating"));
           if (rating) q.rating = static_cast<int>(*rating);
           YW_ASSIGN(auto page, ctx.deps.tickets.surveys(viewer_of(ctx), q));
+          YW_ASSIGN(auto summary, ctx.deps.tickets.survey_summary(viewer_of(ctx), q));
           json items = json::array();
           for (const auto& s : page.items) {
             items.push_back({{"number", s.number},
@@ -730,9 +736,15 @@ void register_ticket_routes(Registry& r) {
                              {"requester_id", s.survey.requester_id},
                              {"created_at", time_json(s.survey.created_at)}});
           }
+          json by_rating = json::object();
+          for (int i = 0; i < 5; ++i) by_rating[std::to_string(i + 1)] = summary.by_rating[i];
           return json_response(
               200, {{"items", items},
-                    {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}});
+                    {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)},
+                    {"summary",
+                     {{"count", summary.count},
+                      {"average", summary.average},
+                      {"by_rating", by_rating}}}});
         });
 
   r.add("GET", "/api/v1/search", Permission::kTicketsRead,

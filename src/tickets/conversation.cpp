@@ -151,13 +151,18 @@ core::Result<std::vector<Comment>> TicketService::comments(const Viewer& v,
   return store::read_tx<R>(db_, [&](store::Tx& tx) -> core::Result<R> {
     YW_ASSIGN(Ticket t, load_visible(tx, v, number));
     std::string sql =
-        "SELECT id, author_id, body, public, created_at FROM ticket_comments WHERE ticket_id = ?";
-    if (!v.staff) sql += " AND public = 1";
-    sql += " ORDER BY id";
+        "SELECT c.id, c.author_id, c.body, c.public, c.created_at, u.display_name FROM"
+        " ticket_comments c LEFT JOIN users u ON u.id = c.author_id WHERE c.ticket_id = ?";
+    if (!v.staff) sql += " AND c.public = 1";
+    sql += " ORDER BY c.id";
     auto rows = tx.query(sql, {t.id});
     if (!rows.ok()) return std::move(rows).error();
     R out;
-    for (const store::Row& r : *rows) out.push_back(comment_from_row(r));
+    for (const store::Row& r : *rows) {
+      Comment c = comment_from_row(r);
+      if (!r.is_null(5)) c.author_name = r.str(5);
+      out.push_back(std::move(c));
+    }
     return out;
   });
 }
@@ -507,6 +512,58 @@ core::Result<Survey> TicketService::answer_survey(const store::Actor& actor, con
   });
 }
 
+namespace {
+// The WHERE conditions of a survey query (after "WHERE 1 = 1").
+core::Status survey_filter(store::Tx& tx, const Viewer& v, const SurveyQuery& q, std::string& sql,
+                           store::Params& params) {
+  YW_ASSIGN(bool restricted_ok, sees_restricted(tx, v));
+  if (!restricted_ok) sql += " AND t.restricted = 0";
+  if (q.from) {
+    sql += " AND s.created_at >= ?";
+    params.emplace_back(*q.from);
+  }
+  if (q.to) {
+    sql += " AND s.created_at < ?";
+    params.emplace_back(*q.to);
+  }
+  if (q.team_id) {
+    sql += " AND t.assignee_team_id = ?";
+    params.emplace_back(*q.team_id);
+  }
+  if (q.rating) {
+    sql += " AND s.rating = ?";
+    params.emplace_back(std::int64_t{*q.rating});
+  }
+  return {};
+}
+}  // namespace
+
+core::Result<TicketService::SurveySummary> TicketService::survey_summary(const Viewer& v,
+                                                                          const SurveyQuery& q) {
+  if (!v.staff) return core::forbidden("survey answers are for staff");
+  return store::read_tx<SurveySummary>(db_, [&](store::Tx& tx) -> core::Result<SurveySummary> {
+    std::string sql =
+        "SELECT s.rating, COUNT(*) FROM ticket_surveys s JOIN tickets t ON t.id = s.ticket_id"
+        " WHERE 1 = 1";
+    store::Params params;
+    YW_TRY(survey_filter(tx, v, q, sql, params));
+    sql += " GROUP BY s.rating";
+    auto rows = tx.query(sql, params);
+    if (!rows.ok()) return std::move(rows).error();
+    SurveySummary s;
+    std::int64_t sum = 0;
+    for (const store::Row& r : *rows) {
+      std::int64_t rating = r.i64(0), n = r.i64(1);
+      if (rating < 1 || rating > 5) continue;
+      s.by_rating[rating - 1] = n;
+      s.count += n;
+      sum += rating * n;
+    }
+    if (s.count > 0) s.average = static_cast<double>(sum) / static_cast<double>(s.count);
+    return s;
+  });
+}
+
 core::Result<store::Page<SurveyRow>> TicketService::surveys(const Viewer& v,
                                                             const SurveyQuery& q) {
   if (!v.staff) return core::forbidden("survey answers are for staff");
@@ -520,24 +577,7 @@ core::Result<store::Page<SurveyRow>> TicketService::surveys(const Viewer& v,
             " s.requester_id, s.created_at FROM ticket_surveys s JOIN tickets t"
             " ON t.id = s.ticket_id WHERE 1 = 1";
         store::Params params;
-        YW_ASSIGN(bool restricted_ok, sees_restricted(tx, v));
-        if (!restricted_ok) sql += " AND t.restricted = 0";
-        if (q.from) {
-          sql += " AND s.created_at >= ?";
-          params.emplace_back(*q.from);
-        }
-        if (q.to) {
-          sql += " AND s.created_at < ?";
-          params.emplace_back(*q.to);
-        }
-        if (q.team_id) {
-          sql += " AND t.assignee_team_id = ?";
-          params.emplace_back(*q.team_id);
-        }
-        if (q.rating) {
-          sql += " AND s.rating = ?";
-          params.emplace_back(std::int64_t{*q.rating});
-        }
+        YW_TRY(survey_filter(tx, v, q, sql, params));
         YW_ASSIGN(store::Keyset keyset, store::make_keyset(kSort, q.cursor, "s.ticket_id"));
         store::append_page_clause(sql, params, keyset, q.limit);
         auto rows = tx.query(sql, params);

@@ -51,6 +51,8 @@ struct Ticket {
   std::optional<core::TimeMs> resolved_at;
   std::optional<core::TimeMs> closed_at;
   std::int64_t version = 1;
+  // Display names, filled by TicketService::list() for list pages; empty elsewhere.
+  std::string requester_name, assignee_name, team_name, team_name_zh;
 };
 
 // When the next public update of a major incident is due (declaration or last public comment

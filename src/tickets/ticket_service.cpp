@@ -591,6 +591,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
     json dispatch = json::object();
     std::optional<std::int64_t> team = in.assignee_team_id;
     std::optional<std::int64_t> person = in.assignee_id;
+    bool triage = false;  // left to the service desk: stays "new" until someone triages it
     if (!team) {
       DispatchSubject s{in.kind,  in.category_id, category.parent_id, in.service_id, in.ci_id,
                         priority, in.channel,     in.title,           in.description};
@@ -609,6 +610,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
         } else {
           team = settings.service_desk_team_id;
           if (team) dispatch["rule"] = "service_desk";
+          triage = true;
         }
       }
     }
@@ -622,7 +624,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
         {in.kind});
     if (!counter.ok()) return std::move(counter).error();
     std::string number = format_number(in.kind, (*counter)->i64(0));
-    std::string status = team && wf->has_state("assigned") ? "assigned" : wf->initial;
+    std::string status = team && !triage && wf->has_state("assigned") ? "assigned" : wf->initial;
     store::Value first_assigned = team ? store::Value{now} : store::Value{nullptr};
     auto ins = tx.query_row(
         "INSERT INTO tickets (number, kind, title, description, status, impact, urgency, priority,"
@@ -738,7 +740,14 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
   if (!core::trim(q.q).empty() && text.empty()) return store::Page<Ticket>{};
   return store::read_tx<store::Page<Ticket>>(
       db_, [&](store::Tx& tx) -> core::Result<store::Page<Ticket>> {
-        std::string sql = std::string("SELECT ") + kTicketColumns + " FROM tickets t";
+        // Names as scalar subqueries: evaluated for the page's rows only, and they leave the
+        // planner's choice of index (or full-text order) alone.
+        std::string sql = std::string("SELECT ") + kTicketColumns +
+                          ", (SELECT display_name FROM users WHERE id = t.requester_id),"
+                          " (SELECT display_name FROM users WHERE id = t.assignee_id),"
+                          " (SELECT name FROM teams WHERE id = t.assignee_team_id),"
+                          " (SELECT name_zh FROM teams WHERE id = t.assignee_team_id)"
+                          " FROM tickets t";
         store::Params params;
         std::string where = " WHERE 1 = 1";
         std::string id_column = "t.id";
@@ -827,7 +836,15 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
         auto rows = tx.query(sql, params);
         if (!rows.ok()) return std::move(rows).error();
         store::Page<Ticket> page;
-        for (const store::Row& r : *rows) page.items.push_back(ticket_from_row(r));
+        for (const store::Row& r : *rows) {
+          Ticket t = ticket_from_row(r);
+          auto text = [&](int i) { return r.is_null(i) ? std::string() : r.str(i); };
+          t.requester_name = text(38);
+          t.assignee_name = text(39);
+          t.team_name = text(40);
+          t.team_name_zh = text(41);
+          page.items.push_back(std::move(t));
+        }
         store::finish_page(page, q.limit, sort, [&](const Ticket& t) -> store::Value {
           if (sort.column == "t.created_at") return t.created_at;
           if (sort.column == "t.updated_at") return t.updated_at;

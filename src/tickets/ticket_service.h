@@ -119,6 +119,7 @@ struct Comment {
   std::string body;
   bool is_public = true;
   core::TimeMs created_at = 0;
+  std::string author_name;  // display name (filled by comments())
 };
 
 struct Worklog {
@@ -287,6 +288,13 @@ class TicketService {
   core::Result<Survey> answer_survey(const store::Actor& actor, const Viewer& v,
                                      std::string_view number, int rating, std::string_view comment);
   core::Result<store::Page<SurveyRow>> surveys(const Viewer& v, const SurveyQuery& q);
+  // Count, average and answers per rating (index 0 = rating 1) over the same filters, all pages.
+  struct SurveySummary {
+    std::int64_t count = 0;
+    double average = 0;
+    std::int64_t by_rating[5] = {0, 0, 0, 0, 0};
+  };
+  core::Result<SurveySummary> survey_summary(const Viewer& v, const SurveyQuery& q);
 
   // Closes tickets resolved more than auto_close_days ago; returns how many.
   core::Result<int> auto_close(const store::Actor& system);

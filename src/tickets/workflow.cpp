@@ -108,7 +108,7 @@ const Workflow& incident_workflow() {
         {"assigned", "in_progress", {}},
         {"assigned", "pending", pend},
         {"assigned", "resolved", resolve},
-        {"assigned", "cancelled", cancel},
+        {"assigned", "cancelled", cancel, true},  // withdrawn before anyone started
         {"in_progress", "pending", pend},
         {"in_progress", "resolved", resolve},
         {"in_progress", "assigned", assign},  // handed back to a queue
