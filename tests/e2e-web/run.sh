@@ -19,4 +19,4 @@ if [ ! -f node_modules/playwright-core/package.json ] || ! cmp -s package-lock.j
   cp package-lock.json "$STAMP"
 fi
 
-exec "$NODE" --test web.test.mjs
+exec "$NODE" --test *.test.mjs

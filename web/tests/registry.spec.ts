@@ -39,7 +39,13 @@ describe('module registry', () => {
     const users = routes.find((r) => r.name === 'admin-users')
     expect(users?.meta?.modulePermission).toBe('users_read')
     expect(users?.meta?.face).toBe('workspace')
-    expect(moduleRoutes(modules, 'portal').map((r) => r.name)).toEqual(['portal-profile'])
+    const portal = moduleRoutes(modules, 'portal')
+    expect(portal.map((r) => r.name)).toEqual(expect.arrayContaining(['portal-profile', 'portal-report', 'portal-tickets', 'portal-ticket']))
+    // The portal ticket pages need the ticket permissions (module and route).
+    const report = portal.find((r) => r.name === 'portal-report')
+    expect(report?.meta?.modulePermission).toBe('tickets_read')
+    expect(report?.meta?.permission).toBe('tickets_create')
+    expect(report?.meta?.face).toBe('portal')
   })
 
   it('gives the portal its tiles', () => {

@@ -78,7 +78,10 @@ function parseRetryAfter(v: string | null): number {
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   const init: RequestInit = { method, headers, credentials: 'same-origin', signal: opts.signal }
-  if (opts.body !== undefined) {
+  if (typeof FormData !== 'undefined' && opts.body instanceof FormData) {
+    // multipart/form-data: the browser sets the Content-Type with its boundary.
+    init.body = opts.body
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(opts.body)
   }
@@ -121,4 +124,7 @@ export const api = {
   patch: <T>(path: string, body?: unknown, opts: RequestOptions = {}) =>
     request<T>('PATCH', path, { ...opts, body }),
   del: <T>(path: string, opts: RequestOptions = {}) => request<T>('DELETE', path, opts),
+  /** POST multipart/form-data (file uploads). */
+  upload: <T>(path: string, form: FormData, opts: RequestOptions = {}) =>
+    request<T>('POST', path, { ...opts, body: form }),
 }

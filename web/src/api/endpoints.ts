@@ -19,6 +19,7 @@ export interface NewUserBody {
   phone?: string
   locale?: Locale
   time_zone?: string
+  organisation?: string
   roles: Role[]
   password?: string
 }
@@ -29,6 +30,7 @@ export interface UserPatchBody {
   phone?: string
   locale?: Locale
   time_zone?: string
+  organisation?: string
   roles?: Role[]
   version: number
 }

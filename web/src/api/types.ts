@@ -17,6 +17,8 @@ export interface User {
   phone: string
   locale: Locale
   time_zone: string
+  /** Department or company; scopes "my organisation's tickets". */
+  organisation?: string
   roles: Role[]
   active: boolean
   has_password: boolean
@@ -30,6 +32,11 @@ export interface Permissions {
   users_read: boolean
   users_write: boolean
   audit_read: boolean
+  tickets_read: boolean
+  tickets_create: boolean
+  tickets_staff: boolean
+  tickets_work: boolean
+  tickets_admin: boolean
 }
 export type Permission = keyof Permissions
 

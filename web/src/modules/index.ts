@@ -4,5 +4,8 @@ import type { YunweiModule } from './registry'
 import home from './home'
 import profile from './profile'
 import adminIdentity from './admin'
+import tickets from './tickets'
+import portalTickets from './portal-tickets'
+import servicedeskAdmin from './servicedesk-admin'
 
-export const modules: YunweiModule[] = [home, profile, adminIdentity]
+export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin]
