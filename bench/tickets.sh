@@ -33,6 +33,7 @@ run_backend() {
   local token
   token=$("$bin" admin create-token --username admin --name bench --data-dir "$dir" "$@" 2>/dev/null |
     grep -o 'yw_[A-Za-z0-9_-]*' | head -1)
+  [ -n "$token" ] || { echo "could not create an API token" >&2; kill $pid; exit 1; }
   local teams
   teams=$(curl -s -H "Authorization: Bearer $token" "$base/api/v1/teams?limit=10" |
     grep -o '"id":[0-9]*' | sed 's/"id"://' | tr '\n' ' ')

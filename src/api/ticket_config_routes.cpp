@@ -301,6 +301,7 @@ void register_ticket_config_routes(Registry& r) {
   r.add("DELETE", "/api/v1/assignment-rules/{id}", Permission::kTicketsAdmin,
         "Delete an assignment rule", [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_TRY(Body::parse(ctx.req, {}, true));
           YW_TRY(ctx.deps.dispatch.delete_rule(ctx.actor(), id));
           return no_content();
         });

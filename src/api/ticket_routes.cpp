@@ -301,6 +301,7 @@ void register_ticket_routes(Registry& r) {
           q.assignee_id = assignee.id;
           q.assignee_none = assignee.none;
           YW_ASSIGN(IdFilter requester, query_id_filter(ctx, "requester_id", true));
+          if (requester.none) return core::invalid("requester_id", "every ticket has a requester");
           q.requester_id = requester.id;
           YW_ASSIGN(q.category_id, query_int(ctx.req, "category_id"));
           YW_ASSIGN(q.service_id, query_int(ctx.req, "service_id"));
@@ -347,8 +348,19 @@ void register_ticket_routes(Registry& r) {
           if (!set) return core::invalid("set", "is required: the fields to change");
           tickets::BulkChange c;
           YW_ASSIGN(auto status, set->opt_string("status", 40, false));
+          YW_ASSIGN(auto pending, set->opt_string("pending_reason", 40, false));
+          YW_ASSIGN(auto code, set->opt_string("resolution_code", 40, false));
+          YW_ASSIGN(auto notes, set->opt_string("resolution_notes", 5000, false));
+          YW_ASSIGN(auto cancel, set->opt_string("cancel_reason", 5000, false));
+          if (status && !tickets::incident_workflow().has_state(*status) &&
+              !tickets::request_workflow().has_state(*status))
+            return core::invalid("set.status", "unknown state");
           if (status) {
-            YW_ASSIGN(tickets::TransitionRequest tr, read_transition(*set, false));
+            tickets::TransitionRequest tr;
+            tr.pending_reason = pending;
+            tr.resolution_code = code;
+            tr.resolution_notes = notes;
+            tr.cancel_reason = cancel;
             tr.to = *status;
             tr.assignee_team_id.reset();
             tr.assignee_id.reset();
@@ -357,9 +369,18 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(c.assignee_team_id, set->opt_nullable_int("assignee_team_id"));
           YW_ASSIGN(c.assignee_id, set->opt_nullable_int("assignee_id"));
           YW_ASSIGN(c.priority, set->opt_string("priority", 5, false));
+          if (c.priority && *c.priority != "P1" && *c.priority != "P2" && *c.priority != "P3" &&
+              *c.priority != "P4" && *c.priority != "P5")
+            return core::invalid("set.priority", "must be P1 to P5");
           YW_ASSIGN(c.priority_reason, set->opt_string("priority_reason", 5000, false));
           tickets::Viewer v = viewer_of(ctx);
-          YW_ASSIGN(auto results, ctx.deps.tickets.bulk(ctx.actor(), v, *numbers, c));
+          auto bulk = ctx.deps.tickets.bulk(ctx.actor(), v, *numbers, c);
+          if (!bulk.ok()) {
+            core::Error e = bulk.error();
+            if (!e.field.empty() && e.field != "numbers" && e.field != "set") e.field = "set." + e.field;
+            return e;
+          }
+          auto results = std::move(bulk).value();
           JsonWriter w;
           w.begin_object().key("results").begin_array();
           for (const tickets::BulkResult& b : results) {
@@ -678,6 +699,7 @@ void register_ticket_routes(Registry& r) {
   r.add("DELETE", "/api/v1/tickets/{number}/links/{id}", Permission::kTicketsWork,
         "Remove a link", [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_TRY(Body::parse(ctx.req, {}, true));
           YW_TRY(ctx.deps.tickets.remove_link(ctx.actor(), viewer_of(ctx), number_of(ctx), id));
           return no_content();
         });
@@ -693,7 +715,13 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(e.assignee_id, body.opt_int("assignee_id"));
           YW_ASSIGN(e.note, body.string("note", 5000));
           tickets::Viewer v = viewer_of(ctx);
-          YW_ASSIGN(tickets::Ticket t, ctx.deps.tickets.escalate(ctx.actor(), v, number_of(ctx), e));
+          auto esc = ctx.deps.tickets.escalate(ctx.actor(), v, number_of(ctx), e);
+          if (!esc.ok()) {
+            core::Error err = esc.error();
+            if (err.field == "assignee_team_id") err.field = "team_id";
+            return err;
+          }
+          tickets::Ticket t = std::move(esc).value();
           return http::Response::json(200, ticket_json(t, v));
         });
 
@@ -805,6 +833,7 @@ void register_ticket_routes(Registry& r) {
   r.add("DELETE", "/api/v1/me/ticket-views/{id}", Permission::kSelf, "Delete a saved view",
         [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_TRY(Body::parse(ctx.req, {}, true));
           YW_TRY(ctx.deps.views.remove(ctx.actor(), ctx.principal->user_id, id));
           return no_content();
         });

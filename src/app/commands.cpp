@@ -93,8 +93,11 @@ int run_serve(const Settings& s) {
   if (s.demo_if_empty && !admin_password->empty()) {
     auto demo = load_demo(**db, clock, hasher, "yunwei-demo");
     if (!demo.ok()) return runtime_error("demo data: " + demo.error().message);
-    std::printf("Loaded the demo organisation: %d people, %d tickets (password: yunwei-demo)\n",
-                demo->users_created, demo->tickets_created);
+    // Not "password: ...": that is how the admin block below is read (tests, scripts).
+    std::printf(
+        "Loaded the demo organisation: %d people, %d tickets; demo accounts log in with "
+        "yunwei-demo\n",
+        demo->users_created, demo->tickets_created);
   }
 
   // Background work: closing resolved tickets after the configured number of days.

@@ -36,17 +36,35 @@ bool Router::match(const Route& r, std::string_view path,
 }
 
 Response Router::dispatch(Request& req) const {
+  // Among the routes matching the path, the most specific (most literal segments) decide:
+  // POST /tickets/bulk exists, so GET /tickets/bulk is a 405, not GET /tickets/{number}.
+  const Route* chosen = nullptr;
+  int best = -1;
   std::string allow;
   for (const Route& r : routes_) {
     if (!match(r, req.path, nullptr)) continue;
-    if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
-      req.route = r.pattern;
-      req.path_params.clear();
-      match(r, req.path, &req.path_params);
-      return r.handler(req);
+    int literals = 0;
+    for (const std::string& seg : r.segments) {
+      if (!(seg.size() > 2 && seg.front() == '{' && seg.back() == '}')) ++literals;
     }
-    if (!allow.empty()) allow += ", ";
-    allow += r.method;
+    if (literals < best) continue;
+    if (literals > best) {
+      best = literals;
+      chosen = nullptr;
+      allow.clear();
+    }
+    if (!chosen && (r.method == req.method || (req.method == "HEAD" && r.method == "GET"))) {
+      chosen = &r;
+    } else if (r.method != req.method) {
+      if (!allow.empty()) allow += ", ";
+      allow += r.method;
+    }
+  }
+  if (chosen) {
+    req.route = chosen->pattern;
+    req.path_params.clear();
+    match(*chosen, req.path, &req.path_params);
+    return chosen->handler(req);
   }
   if (!allow.empty()) {
     req.route = "(method not allowed)";

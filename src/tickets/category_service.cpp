@@ -89,8 +89,8 @@ core::Result<Category> insert(store::Tx& tx, const store::Actor& actor, core::Ti
 
 core::Result<Category> CategoryService::create(const store::Actor& actor, const NewCategory& in) {
   YW_TRY(check_code(in.code));
-  YW_TRY(core::check_text(in.name, "name", 100, true));
-  YW_TRY(core::check_text(in.name_zh, "name_zh", 100, false));
+  YW_TRY(core::check_text(in.name, "name", 100, true, core::Controls::kNone));
+  YW_TRY(core::check_text(in.name_zh, "name_zh", 100, false, core::Controls::kNone));
   return store::write_tx<Category>(
       db_, [&](store::Tx& tx) { return insert(tx, actor, clock_.now_ms(), in); });
 }
@@ -118,8 +118,8 @@ core::Result<std::vector<Category>> CategoryService::list() {
 
 core::Result<Category> CategoryService::update(const store::Actor& actor, std::int64_t id,
                                                const CategoryPatch& p) {
-  if (p.name) YW_TRY(core::check_text(*p.name, "name", 100, true));
-  if (p.name_zh) YW_TRY(core::check_text(*p.name_zh, "name_zh", 100, false));
+  if (p.name) YW_TRY(core::check_text(*p.name, "name", 100, true, core::Controls::kNone));
+  if (p.name_zh) YW_TRY(core::check_text(*p.name_zh, "name_zh", 100, false, core::Controls::kNone));
   return store::write_tx<Category>(db_, [&](store::Tx& tx) -> core::Result<Category> {
     YW_ASSIGN(Category before, load(tx, id));
     if (before.version != p.version) {

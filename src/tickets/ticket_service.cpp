@@ -386,9 +386,12 @@ core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, con
   }
   Ticket after = before;
   after.status = req.to;
-  if (req.assignee_team_id) {
-    YW_TRY(check_assignment(tx, req.assignee_team_id, req.assignee_id));
-    assign(after, req.assignee_team_id, req.assignee_id, now);
+  if (req.assignee_team_id || req.assignee_id) {
+    // A person alone is assigned within the ticket's current team.
+    std::optional<std::int64_t> team =
+        req.assignee_team_id ? req.assignee_team_id : before.assignee_team_id;
+    YW_TRY(check_assignment(tx, team, req.assignee_id));
+    assign(after, team, req.assignee_id, now);
     after.status = req.to;
   }
   if (after.assignee_team_id && !after.first_assigned_at) after.first_assigned_at = now;
@@ -838,11 +841,11 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
         store::Page<Ticket> page;
         for (const store::Row& r : *rows) {
           Ticket t = ticket_from_row(r);
-          auto text = [&](int i) { return r.is_null(i) ? std::string() : r.str(i); };
-          t.requester_name = text(38);
-          t.assignee_name = text(39);
-          t.team_name = text(40);
-          t.team_name_zh = text(41);
+          auto name_at = [&](int i) { return r.is_null(i) ? std::string() : r.str(i); };
+          t.requester_name = name_at(38);
+          t.assignee_name = name_at(39);
+          t.team_name = name_at(40);
+          t.team_name_zh = name_at(41);
           page.items.push_back(std::move(t));
         }
         store::finish_page(page, q.limit, sort, [&](const Ticket& t) -> store::Value {
@@ -947,6 +950,10 @@ core::Result<std::vector<BulkResult>> TicketService::bulk(const store::Actor& ac
   return out;
 }
 
+// How many of the newest matches GET /api/v1/search ranks: ranking every match of a word found
+// in a sixth of 1,000,000 tickets would cost ~100 ms; the newest 1,000 cost ~1 ms.
+constexpr std::int64_t kSearchCandidates = 1000;
+
 core::Result<std::vector<SearchResult>> TicketService::search(const Viewer& v, std::string_view q,
                                                               int limit) {
   store::search::Query text = store::search::parse_query(q);
@@ -965,7 +972,7 @@ core::Result<std::vector<SearchResult>> TicketService::search(const Viewer& v, s
                           " ORDER BY c.score DESC, c.id DESC LIMIT ?";
         store::Params params = m.score_params;
         params.insert(params.end(), filter.begin(), filter.end());
-        params.emplace_back(std::int64_t{1000});
+        params.emplace_back(std::int64_t{kSearchCandidates});
         params.emplace_back(std::int64_t{std::clamp(limit, 1, 100)});
         auto rows = tx.query(sql, params);
         if (!rows.ok()) return std::move(rows).error();

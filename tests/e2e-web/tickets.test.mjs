@@ -393,8 +393,14 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     assert.equal(body.channel, 'phone')
     assert.equal(body.requester_id, ids.requester)
     assert.equal(body.priority, 'P1')
-    // No team chosen: the rules dispatched it (to the service desk by default).
+    // No team chosen and no rule matches: the service desk's, untriaged ("new") until someone
+    // takes it, hands it on or resolves it; it cannot wait (pending) yet.
     assert.equal(body.assignee_team_id, ids.sd)
+    assert.equal(body.status, 'new')
+    assert.equal(await page.locator(tid('ticket-status')).getAttribute('data-key'), 'new')
+    const allowed = (await apiTicket(numbers.erp)).allowed_transitions.map((t) => t.to).sort()
+    assert.deepEqual(allowed, ['assigned', 'cancelled', 'in_progress', 'resolved'])
+    assert.deepEqual(await visibleTransitions(), allowed)
 
     await page.click(tid('major-declare'))
     const dialog = page.locator(`${tid('major-dialog')}:visible`)

@@ -7,14 +7,19 @@
 namespace yunwei::testing {
 namespace {
 
-enum class Kind { kString, kInt, kNullableInt, kInts, kStrings, kTime };
+// kAny: a field whose value the server checks itself (any JSON type may arrive); its `bad`
+// values say what must be refused.
+enum class Kind { kString, kInt, kNullableInt, kInts, kStrings, kTime, kBool, kObject, kAny };
 
 struct Field {
-  std::string name;
+  std::string name;  // "set.status" names a field of the nested object "set"
   Kind kind;
   bool required = false;
   bool null_ok = false;        // null means "empty" (strings) or "none" (ids)
   std::vector<json> bad = {};  // values of the right type the server must still refuse
+  // Strings: the most characters accepted (0: fewer than kLong); lists: the most items
+  // (0: 10 strings, 1000 integers).
+  size_t max = 0;
 };
 
 // What a write route accepts: a valid body (never sent as is) and its fields. A route without
@@ -22,7 +27,8 @@ struct Field {
 struct WriteRoute {
   std::optional<json> base;
   std::vector<Field> fields;
-  bool empty_ok = false;  // an empty body is valid
+  bool empty_ok = false;   // an empty body is valid
+  bool multipart = false;  // takes multipart/form-data: multipart_cases() instead
 };
 
 // One bad request and what must come back.
@@ -55,6 +61,30 @@ std::string deep_array(int depth) {
          std::string(static_cast<size_t>(depth), ']');
 }
 
+std::string cjk(size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += "字";
+  return s;
+}
+
+// "set.status" -> /set/status
+json::json_pointer pointer(const std::string& name) {
+  std::string path = "/";  // appended: GCC 12 -O3 warns falsely (-Wrestrict) on "/" + string
+  path += replace_all(name, ".", "/");
+  return json::json_pointer(path);
+}
+
+const std::string kBoundary = "bad-input-boundary";
+
+// One multipart/form-data part; a file part when `filename` is given.
+std::string form_part(const std::string& name, const std::optional<std::string>& filename,
+                      const std::string& data) {
+  std::string p = "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"";
+  if (filename) p += "; filename=\"" + *filename + "\"\r\nContent-Type: text/plain";
+  return p + "\r\n\r\n" + data + "\r\n";
+}
+std::string form_end() { return "--" + kBoundary + "--\r\n"; }
+
 class BadInputTest : public SharedServerTest {
  protected:
   void SetUp() override {
@@ -75,17 +105,99 @@ class BadInputTest : public SharedServerTest {
     ASSERT_EQ(token.status, 201);
     target_token_ = parse_body(token);
     admin_ = get_json(port_, "/api/v1/me", admin_token_);
+    json teams = get_json(port_, "/api/v1/teams?limit=500", admin_token_);
+    for (const json& t : teams["items"]) {
+      if (t["id"] != target_team_["id"] && t["active"] == true) other_team_ = t;
+    }
+    ASSERT_TRUE(other_team_.is_object()) << "no second active team";
+
+    // Service desk records: the ticket the {number} routes act on (assigned to the target
+    // team, linked to another), a third ticket to link to, a resolved ticket of the admin's for
+    // the survey, a category with a child, an assignment rule, a saved view.
+    std::int64_t team_id = target_team_["id"];
+    ticket_ = created("/api/v1/tickets", {{"title", "Bad input target: 打印机卡纸"},
+                                          {"description", "财务部三楼的打印机"},
+                                          {"assignee_team_id", team_id}});
+    ASSERT_FALSE(ticket_.is_discarded());
+    json linked = created("/api/v1/tickets", {{"title", "Bad input: linked"}});
+    ASSERT_FALSE(linked.is_discarded());
+    link_ = created(ticket_path("/links"), {{"type", "related_to"}, {"to", linked["number"]}});
+    ASSERT_FALSE(link_.is_discarded());
+    other_ticket_ = created("/api/v1/tickets", {{"title", "Bad input: link target"}});
+    ASSERT_FALSE(other_ticket_.is_discarded());
+    HttpResponse file = c.request(
+        "POST", ticket_path("/attachments"),
+        form_part("file", "note.txt", "paper jam") + form_end(),
+        {bearer(admin_token_), "Content-Type: multipart/form-data; boundary=" + kBoundary});
+    ASSERT_EQ(file.status, 201) << file.body;
+    attachment_ = parse_body(file)["items"][0];
+    json done = created("/api/v1/tickets",
+                        {{"title", "Bad input: resolved"}, {"assignee_team_id", team_id}});
+    ASSERT_FALSE(done.is_discarded());
+    HttpResponse resolved =
+        c.request("POST", "/api/v1/tickets/" + done["number"].get<std::string>() + "/transitions",
+                  json{{"to", "resolved"},
+                       {"version", done["version"]},
+                       {"resolution_code", "fixed"},
+                       {"resolution_notes", "cleared the jam"}}
+                      .dump(),
+                  {bearer(admin_token_)});
+    ASSERT_EQ(resolved.status, 200) << resolved.body;
+    resolved_ticket_ = parse_body(resolved);
+    category_ = created("/api/v1/categories",
+                        {{"code", unique_name("bad-input")}, {"name", "Bad input target"}});
+    ASSERT_FALSE(category_.is_discarded());
+    child_category_ = created("/api/v1/categories", {{"code", unique_name("bad-input-child")},
+                                                     {"name", "Bad input child"},
+                                                     {"parent_id", category_["id"]}});
+    ASSERT_FALSE(child_category_.is_discarded());
+    rule_ = created("/api/v1/assignment-rules", {{"name", "Bad input target"},
+                                                 {"team_id", team_id},
+                                                 {"active", false},
+                                                 {"conditions", {{"keywords", {"bad input"}}}}});
+    ASSERT_FALSE(rule_.is_discarded());
+    view_ = created("/api/v1/me/ticket-views",
+                    {{"name", "Bad input target"}, {"query", {{"status", "new"}}}});
+    ASSERT_FALSE(view_.is_discarded());
+    matrix_ = get_json(port_, "/api/v1/priority-matrix", admin_token_);
+    settings_ = get_json(port_, "/api/v1/ticket-settings", admin_token_);
+    ticket_ = get_json(port_, ticket_path(), admin_token_);  // its version after the link
+  }
+
+  // POST as the admin; the created record, or a discarded value (with a test failure).
+  json created(const std::string& path, const json& body) {
+    HttpClient c(port_);
+    HttpResponse r = c.request("POST", path, body.dump(), {bearer(admin_token_)});
+    if (r.status != 201) {
+      ADD_FAILURE() << "POST " << path << ": " << r.status << " " << r.body;
+      return json(json::value_t::discarded);
+    }
+    return parse_body(r);
+  }
+
+  std::string ticket_path(const std::string& rest = "") {
+    return "/api/v1/tickets/" + ticket_["number"].get<std::string>() + rest;
+  }
+
+  static std::string id_of(const json& record) {
+    return std::to_string(record["id"].get<std::int64_t>());
   }
 
   std::string concrete(const std::string& pattern) {
     std::string id;
-    if (pattern.rfind("/api/v1/users/", 0) == 0)
-      id = std::to_string(target_user_["id"].get<std::int64_t>());
-    if (pattern.rfind("/api/v1/teams/", 0) == 0)
-      id = std::to_string(target_team_["id"].get<std::int64_t>());
-    if (pattern.rfind("/api/v1/me/tokens/", 0) == 0)
-      id = std::to_string(target_token_["id"].get<std::int64_t>());
-    return id.empty() ? pattern : replace_all(pattern, "{id}", id);
+    auto under = [&](const char* prefix) { return pattern.rfind(prefix, 0) == 0; };
+    if (under("/api/v1/users/")) id = id_of(target_user_);
+    if (under("/api/v1/teams/")) id = id_of(target_team_);
+    if (under("/api/v1/me/tokens/")) id = id_of(target_token_);
+    if (under("/api/v1/me/ticket-views/")) id = id_of(view_);
+    if (under("/api/v1/categories/")) id = id_of(category_);
+    if (under("/api/v1/assignment-rules/")) id = id_of(rule_);
+    if (under("/api/v1/tickets/{number}/links/")) id = id_of(link_);
+    if (under("/api/v1/tickets/{number}/attachments/")) id = id_of(attachment_);
+    // The survey is the requester's, on a resolved ticket: the admin's resolved one.
+    const json& ticket = pattern == "/api/v1/tickets/{number}/survey" ? resolved_ticket_ : ticket_;
+    std::string p = replace_all(pattern, "{number}", ticket["number"].get<std::string>());
+    return id.empty() ? p : replace_all(p, "{id}", id);
   }
 
   // The write routes this test knows. A write route missing here fails the test.
@@ -116,6 +228,8 @@ class BadInputTest : public SharedServerTest {
                 false,
                 {json::array({"wizard"}), json::array(), json::array({"admin", "root"}),
                  json::array({"Admin"})}};
+    Field organisation{
+        "organisation", Kind::kString, false, true, {"line\nbreak", "bell\x07"}, 100};
     Field team_name{"name", Kind::kString, false, false, {"", "   ", "line\nbreak"}};
     Field name_zh{"name_zh", Kind::kString, false, true, {"换\n行"}};
     Field description{"description", Kind::kString, false, true};
@@ -151,6 +265,7 @@ class BadInputTest : public SharedServerTest {
              {"phone", "+86 10 8888 0000"},
              {"locale", "en"},
              {"time_zone", "Asia/Shanghai"},
+             {"organisation", "财务部"},
              {"roles", {"agent"}},
              {"password", pw}},
         {{"username",
@@ -163,11 +278,12 @@ class BadInputTest : public SharedServerTest {
          phone,
          locale,
          time_zone,
+         organisation,
          {"roles", Kind::kStrings, true, false, roles.bad},
          new_password}};
     m["PATCH /api/v1/users/{id}"] = {
         json{{"display_name", "Changed"}, {"version", target_user_["version"]}},
-        {display_name, email, phone, locale, time_zone, roles, version}};
+        {display_name, email, phone, locale, time_zone, organisation, roles, version}};
     m["POST /api/v1/users/{id}/deactivate"] = {
         json{{"version", target_user_["version"]}}, {opt_version}, true};
     m["POST /api/v1/users/{id}/activate"] = {
@@ -191,7 +307,262 @@ class BadInputTest : public SharedServerTest {
         json{{"version", target_team_["version"]}}, {opt_version}, true};
     m["POST /api/v1/teams/{id}/activate"] = {
         json{{"version", target_team_["version"]}}, {opt_version}, true};
+    add_ticket_routes(m);
+    add_ticket_config_routes(m);
     return m;
+  }
+
+  // The service desk's write routes. Bad enums: kind, channel, status, priority, pending_reason,
+  // resolution_code, link type, escalation type, strategy; ratings outside 1..5.
+  void add_ticket_routes(std::map<std::string, WriteRoute>& m) {
+    std::int64_t uid = target_user_["id"];  // not a member of the target team
+    std::int64_t team = target_team_["id"];
+    std::int64_t other_team = other_team_["id"];
+    std::string number = ticket_["number"];
+    Field version{"version", Kind::kInt, true};
+    Field title{"title", Kind::kString, true, false, {"", "   ", "line\nbreak"}, 200};
+    Field description{"description", Kind::kString, false, true, {}, 20000};
+    Field kind{"kind", Kind::kString, false, false, {"complaint", "", "INCIDENT", "Request"}, 20};
+    Field channel{"channel", Kind::kString, false, false, {"pigeon", "", "WEB", "fax"}, 20};
+    // The matrix has 3 levels: 4 and 5 pass the route's 1..5 check and must still be refused.
+    Field impact{"impact", Kind::kInt, false, false, {0, 6, -1, 4}};
+    Field urgency{"urgency", Kind::kInt, false, false, {0, 6, -1, 5}};
+    Field category{"category_id", Kind::kNullableInt, false, true, {999999, 0, -1}};
+    Field service{"service_id", Kind::kNullableInt, false, true};
+    Field ci{"ci_id", Kind::kNullableInt, false, true};
+    Field team_id{"assignee_team_id", Kind::kNullableInt, false, true, {999999, 0}};
+    Field assignee{"assignee_id", Kind::kNullableInt, false, true, {999999, uid}};
+    Field requester{"requester_id", Kind::kInt, false, false, {999999, 0}};
+    Field priority{"priority", Kind::kString, false, false, {"P9", "p1", "", "P0", "high"}, 5};
+    auto text = [&](const std::string& name, size_t max, bool null_ok = false,
+                    std::vector<json> bad = {}) {
+      return Field{name, Kind::kString, false, null_ok, std::move(bad), max};
+    };
+    Field pending{"pending_reason",
+                  Kind::kString,
+                  false,
+                  false,
+                  {"waiting", "", "AWAITING_VENDOR", "awaiting"},
+                  40};
+    Field resolution{"resolution_code", Kind::kString, false, false, {"solved", "", "FIXED"}, 40};
+
+    m["POST /api/v1/tickets"] = {json{{"kind", "incident"},
+                                      {"title", "Never created"},
+                                      {"description", "从未创建"},
+                                      {"impact", 2},
+                                      {"urgency", 2},
+                                      {"channel", "phone"},
+                                      {"category_id", category_["id"]},
+                                      {"requester_id", admin_["id"]},
+                                      {"service_id", nullptr},
+                                      {"ci_id", nullptr},
+                                      {"assignee_team_id", team}},
+                                 {kind, title, description, impact, urgency, channel, category,
+                                  requester, service, ci, team_id, assignee}};
+    // Each ticket changes in its own transaction, but a value no ticket can take is the
+    // request's fault.
+    m["POST /api/v1/tickets/bulk"] = {
+        json{{"numbers", {number}},
+             {"set",
+              {{"status", "pending"},
+               {"pending_reason", "awaiting_vendor"},
+               {"priority", "P2"},
+               {"priority_reason", "bulk re-prioritised"}}}},
+        {{"numbers", Kind::kStrings, true, false, {json::array()}, 500},
+         {"set", Kind::kObject, true},
+         {"set.status", Kind::kString, false, false, {"flying", "", "Pending"}, 40},
+         {"set.priority", Kind::kString, false, false, {"P9", "p1", ""}, 5},
+         {"set.priority_reason", Kind::kString, false, false, {}, 5000},
+         {"set.pending_reason", Kind::kString, false, false, {"waiting", "AWAITING_VENDOR"}, 40},
+         {"set.resolution_code", Kind::kString, false, false, {"solved"}, 40},
+         {"set.resolution_notes", Kind::kString, false, false, {}, 5000},
+         {"set.cancel_reason", Kind::kString, false, false, {}, 5000},
+         {"set.assignee_team_id", Kind::kNullableInt, false, true},
+         {"set.assignee_id", Kind::kNullableInt, false, true}}};
+    Field title_patch = title;
+    title_patch.required = false;
+    m["PATCH /api/v1/tickets/{number}"] = {
+        json{{"version", ticket_["version"]},
+             {"title", "Changed"},
+             {"priority", "P1"},
+             {"priority_reason", "the CFO cannot print"}},
+        {version,
+         title_patch,
+         description,
+         channel,
+         impact,
+         urgency,
+         priority,
+         text("priority_reason", 5000, true, {"", "   "}),
+         category,
+         service,
+         ci,
+         team_id,
+         assignee,
+         requester,
+         {"major", Kind::kBool},
+         {"major_cadence_minutes", Kind::kInt, false, false, {0, 4, 1441, -5}},
+         {"major_stakeholder_ids", Kind::kInts, false, false, {json::array({999999})}, 50},
+         text("note", 5000, true)}};
+    // assignee_id last: a move that wrongly succeeds makes the later versions stale.
+    m["POST /api/v1/tickets/{number}/transitions"] = {
+        json{{"to", "pending"},
+             {"version", ticket_["version"]},
+             {"pending_reason", "awaiting_vendor"}},
+        {{"to", Kind::kString, true, false, {"flying", "", "Pending", "fulfilled"}, 40},
+         {"version", Kind::kInt},  // optional: the state machine guards the move
+         pending,
+         resolution,
+         text("resolution_notes", 5000),
+         text("cancel_reason", 5000),
+         text("reopen_reason", 5000),
+         {"assignee_team_id", Kind::kInt, false, false, {999999, 0}},
+         {"assignee_id", Kind::kInt, false, false, {999999}}}};
+    m["POST /api/v1/tickets/{number}/comments"] = {
+        json{{"body", "Never posted"}, {"public", false}},
+        {{"body", Kind::kString, true, false, {"", "   "}, 20000}, {"public", Kind::kBool}}};
+    m["POST /api/v1/tickets/{number}/worklogs"] = {
+        json{{"minutes", 30}, {"note", "cleared the jam"}, {"worked_at", "2024-05-01T09:00:00Z"}},
+        {{"minutes", Kind::kInt, true, false, {0, 1441, -5}},
+         text("note", 2000, true),
+         {"worked_at",
+          Kind::kTime,
+          false,
+          true,
+          {"tomorrow", "2030-13-01T00:00:00Z", "2999-01-01T00:00:00Z", ""}}}};
+    m["POST /api/v1/tickets/{number}/attachments"] = {std::nullopt, {}, false, true};
+    m["POST /api/v1/tickets/{number}/links"] = {
+        json{{"type", "caused_by"}, {"to", other_ticket_["number"]}},
+        {{"type", Kind::kString, true, false, {"friend_of", "", "RELATED_TO", "parent"}, 40},
+         {"to", Kind::kString, true, false, {"INC-999999", "nonsense", "", number}, 40}}};
+    m["DELETE /api/v1/tickets/{number}/links/{id}"] = {std::nullopt, {}};
+    m["POST /api/v1/tickets/{number}/escalations"] = {
+        json{{"type", "functional"}, {"team_id", other_team}, {"note", "handing over"}},
+        {{"type", Kind::kString, true, false, {"sideways", "", "FUNCTIONAL"}, 20},
+         {"team_id", Kind::kInt, false, false, {999999}},
+         {"assignee_id", Kind::kInt, false, false, {999999, uid}},
+         {"note", Kind::kString, true, false, {"", "   "}, 5000}}};
+    m["POST /api/v1/tickets/{number}/survey"] = {
+        json{{"rating", 4}, {"comment", "quick fix"}},
+        {{"rating", Kind::kInt, true, false, {0, 6, -1, 100}}, text("comment", 2000, true)}};
+    m["POST /api/v1/me/ticket-views"] = {
+        json{{"name", "Never saved"}, {"query", {{"status", "new"}}}},
+        {{"name", Kind::kString, true, false, {"", "   ", "tab\tname"}, 100},
+         {"query",
+          Kind::kAny,
+          true,
+          false,
+          {nullptr, "status=new", 1, json::array(), json{{"status", 1}}, json{{"a", nullptr}},
+           json{{"status", std::string(501, 's')}}}}}};
+    m["DELETE /api/v1/me/ticket-views/{id}"] = {std::nullopt, {}};
+  }
+
+  void add_ticket_config_routes(std::map<std::string, WriteRoute>& m) {
+    std::int64_t team = target_team_["id"];
+    Field version{"version", Kind::kInt, true};
+    Field name{"name", Kind::kString, true, false, {"", "   ", "line\nbreak"}, 100};
+    Field name_zh{"name_zh", Kind::kString, false, true, {"换\n行"}, 100};
+    Field sort_order{"sort_order", Kind::kInt, false, false, {100001, -100001}};
+    m["POST /api/v1/categories"] = {
+        json{{"parent_id", category_["id"]},
+             {"code", "never-created"},
+             {"name", "Never created"},
+             {"name_zh", "从未创建"},
+             {"security", false},
+             {"sort_order", 5}},
+        {{"parent_id", Kind::kNullableInt, false, true, {999999, 0, child_category_["id"]}},
+         {"code", Kind::kString, true, false, {"Upper", "with space", "", "名字", "a/b"}, 64},
+         name,
+         name_zh,
+         {"security", Kind::kBool},
+         sort_order}};
+    Field patch_name = name;
+    patch_name.required = false;
+    m["PATCH /api/v1/categories/{id}"] = {
+        json{{"version", category_["version"]}, {"name", "Renamed"}},
+        {version,
+         patch_name,
+         name_zh,
+         {"security", Kind::kBool},
+         {"active", Kind::kBool},
+         sort_order}};
+    json cells = matrix_["cells"];
+    m["PUT /api/v1/priority-matrix"] = {
+        json{{"impact_levels", matrix_["impact_levels"]},
+             {"urgency_levels", matrix_["urgency_levels"]},
+             {"cells", cells},
+             {"version", matrix_["version"]}},
+        {{"impact_levels", Kind::kInt, true, false, {1, 6, 0}},
+         {"urgency_levels", Kind::kInt, true, false, {1, 6}},
+         {"cells",
+          Kind::kStrings,
+          true,
+          false,
+          {json::array({"P1"}), json(std::vector<std::string>(cells.size(), "P9")),
+           json({"P5", "P5", "P5", "P5", "P5", "P5", "P5", "P5", "P1"})},
+          25},
+         version}};
+    Field team_setting{"", Kind::kNullableInt, false, true, {999999, 0}};
+    auto setting = [&](const std::string& n) {
+      Field f = team_setting;
+      f.name = n;
+      return f;
+    };
+    m["PATCH /api/v1/ticket-settings"] = {
+        json{{"version", settings_["version"]}, {"auto_close_days", 5}},
+        {version,
+         {"auto_close_days", Kind::kInt, false, false, {-1, 366}},
+         setting("service_desk_team_id"),
+         setting("security_team_id"),
+         setting("operations_team_id"),
+         {"requesters_see_organisation", Kind::kBool},
+         {"attachment_max_bytes", Kind::kInt, false, false, {0, 1023, 1073741825}}}};
+    std::vector<Field> rule_fields = {
+        name,
+        {"position", Kind::kInt, false, false, {-1, 1000001}},
+        {"conditions", Kind::kObject},
+        {"conditions.kinds", Kind::kStrings, false, false, {json::array({"complaint"})}, 50},
+        {"conditions.category_ids", Kind::kInts, false, false, {json::array({999999})}, 200},
+        {"conditions.service_ids", Kind::kInts, false, false, {}, 200},
+        {"conditions.ci_ids", Kind::kInts, false, false, {}, 200},
+        {"conditions.priorities",
+         Kind::kStrings,
+         false,
+         false,
+         {json::array({"P9"}), json::array({"P1", "p2"})},
+         50},
+        {"conditions.channels", Kind::kStrings, false, false, {json::array({"pigeon"})}, 50},
+        {"conditions.keywords",
+         Kind::kStrings,
+         false,
+         false,
+         {json::array({""}), json::array({"ok", "   "}), json::array({std::string(101, 'k')})},
+         50},
+        {"team_id", Kind::kInt, true, false, {999999, 0}},
+        {"active", Kind::kBool}};
+    json rule = {{"name", "Never created"},
+                 {"position", 3},
+                 {"conditions",
+                  {{"kinds", {"incident"}},
+                   {"category_ids", {category_["id"]}},
+                   {"priorities", {"P1", "P2"}},
+                   {"channels", {"email"}},
+                   {"keywords", {"打印机"}}}},
+                 {"team_id", team},
+                 {"active", true}};
+    m["POST /api/v1/assignment-rules"] = {rule, rule_fields};
+    for (Field& f : rule_fields) f.required = false;
+    rule_fields.push_back(version);
+    rule["version"] = rule_["version"];
+    m["PATCH /api/v1/assignment-rules/{id}"] = {rule, rule_fields};
+    m["DELETE /api/v1/assignment-rules/{id}"] = {std::nullopt, {}};
+    m["PUT /api/v1/teams/{id}/dispatch"] = {json{{"strategy", "round_robin"}},
+                                            {{"strategy",
+                                              Kind::kString,
+                                              true,
+                                              false,
+                                              {"random", "", "ROUND_ROBIN", "least-open"},
+                                              20}}};
   }
 
   static std::vector<Case> cases_for(const WriteRoute& r) {
@@ -223,7 +594,7 @@ class BadInputTest : public SharedServerTest {
     json base = *r.base;
     auto with = [&](const std::string& name, const json& v) {
       json j = base;
-      j[name] = v;
+      j[pointer(name)] = v;
       return j.dump();
     };
     add("an unknown field", with("bogus", 1), "bogus");
@@ -247,15 +618,16 @@ class BadInputTest : public SharedServerTest {
       const std::string& n = f.name;
       if (f.required) {
         json j = base;
-        j.erase(n);
+        json::json_pointer ptr = pointer(n);
+        j[ptr.parent_pointer()].erase(ptr.back());
         add("missing required " + n, j.dump(), n);
       }
       std::vector<json> wrong;
       switch (f.kind) {
         case Kind::kString:
           wrong = {12345, true, 1.5, json::object(), json::array({"x"})};
-          add("over-long " + n, with(n, kLong), n);
-          add("over-long CJK " + n, with(n, long_cjk()), n);
+          add("over-long " + n, with(n, f.max ? std::string(f.max + 1, 'x') : kLong), n);
+          add("over-long CJK " + n, with(n, f.max ? cjk(f.max + 1) : long_cjk()), n);
           for (const std::string& bad : kBadUtf8) {
             std::string body = with(n, "@@BAD@@");
             add("invalid UTF-8 in " + n, replace_all(body, "@@BAD@@", bad), n, true);
@@ -276,23 +648,110 @@ class BadInputTest : public SharedServerTest {
           add("a string element in " + n, with(n, json::array({"1"})), n);
           add("a null element in " + n, with(n, json::array({nullptr})), n);
           add("a fractional element in " + n, with(n, json::array({1.5})), n);
-          add("too many elements in " + n, with(n, json(std::vector<int>(1001, 1))), n);
+          add("too many elements in " + n,
+              with(n, json(std::vector<int>((f.max ? f.max : 1000) + 1, 1))), n);
           break;
         case Kind::kStrings:
           wrong = {"agent", 1, json::object()};
           add("a number element in " + n, with(n, json::array({1})), n);
           add("a null element in " + n, with(n, json::array({nullptr})), n);
-          add("too many elements in " + n, with(n, json(std::vector<std::string>(11, "agent"))), n);
+          add("too many elements in " + n,
+              with(n, json(std::vector<std::string>((f.max ? f.max : 10) + 1, "agent"))), n);
           break;
         case Kind::kTime:
           wrong = {5, true, json::array(), json::object()};
           break;
+        case Kind::kBool:
+          wrong = {"true", 1, 0, json::array(), json::object()};
+          break;
+        case Kind::kObject:
+          wrong = {"x", 1, true, json::array({json::object()})};
+          add("an unknown field inside " + n, with(n + ".bogus", 1), n + ".bogus");
+          break;
+        case Kind::kAny:
+          break;
       }
-      if (!f.null_ok) wrong.push_back(nullptr);
+      if (!f.null_ok && f.kind != Kind::kAny) wrong.push_back(nullptr);
       for (const json& w : wrong) add("wrong type " + w.dump() + " for " + n, with(n, w), n);
       for (const json& b : f.bad)
         add("refused value " + b.dump().substr(0, 60) + " for " + n, with(n, b), n);
     }
+    return out;
+  }
+
+  // A multipart/form-data route (attachments): the content type, the body's structure, its
+  // parts.
+  static std::vector<Case> multipart_cases() {
+    const std::string ct = "Content-Type: multipart/form-data; boundary=" + kBoundary;
+    const std::string file = form_part("file", "note.txt", "paper jam");
+    const std::string valid = file + form_end();
+    std::vector<Case> out = {
+        {"a JSON body", R"({"file":"note.txt"})", {}, 415, "content-type"},
+        {"a text/plain body", "paper jam", {"Content-Type: text/plain"}, 415, "content-type"},
+        {"a form-urlencoded body",
+         "file=note.txt",
+         {"Content-Type: application/x-www-form-urlencoded"},
+         415,
+         "content-type"},
+        {"no content type", valid, {}, 415, "content-type", false, true},
+        {"multipart without a boundary",
+         valid,
+         {"Content-Type: multipart/form-data"},
+         415,
+         "content-type"},
+        {"an empty boundary",
+         valid,
+         {"Content-Type: multipart/form-data; boundary="},
+         415,
+         "content-type"},
+        {"multipart/mixed",
+         valid,
+         {"Content-Type: multipart/mixed; boundary=" + kBoundary},
+         415,
+         "content-type"},
+        {"another boundary than the body's",
+         valid,
+         {"Content-Type: multipart/form-data; boundary=other"},
+         400,
+         "body"},
+        {"no delimiters", "paper jam", {ct}, 400, "body"},
+        {"no closing delimiter", file, {ct}, 400, "body"},
+        {"an empty body", "", {ct}, 400, "body"},
+        {"a part without Content-Disposition",
+         "--" + kBoundary + "\r\nContent-Type: text/plain\r\n\r\nx\r\n" + form_end(),
+         {ct},
+         400,
+         "body"},
+        {"a part without a name",
+         "--" + kBoundary + "\r\nContent-Disposition: form-data; filename=\"a.txt\"\r\n\r\nx\r\n" +
+             form_end(),
+         {ct},
+         400,
+         "body"},
+        {"no file part", form_part("public", std::nullopt, "true") + form_end(), {ct}, 400, "file"},
+        {"no parts", form_end(), {ct}, 400, "file", true},
+        {"a file part without a filename",
+         form_part("file", std::nullopt, "data") + form_end(),
+         {ct},
+         400,
+         "file"},
+        {"an unknown file part",
+         form_part("upload", "a.txt", "x") + form_end(),
+         {ct},
+         400,
+         "upload"},
+        {"an unknown field next to a file",
+         file + form_part("comment", std::nullopt, "hi") + form_end(),
+         {ct},
+         400,
+         "comment"},
+        {"a public value that is not true or false",
+         file + form_part("public", std::nullopt, "yes") + form_end(),
+         {ct},
+         400,
+         "public"},
+        {"an empty file", form_part("file", "empty.txt", "") + form_end(), {ct}, 400, "file"},
+    };
     return out;
   }
 
@@ -318,6 +777,21 @@ class BadInputTest : public SharedServerTest {
     for (json& t : tokens["items"]) t.erase("last_used_at");
     s["tokens"] = tokens;
     s["me"] = get_json(port_, "/api/v1/me", admin_token_);
+    json tickets = get_json(port_, "/api/v1/tickets?limit=500", admin_token_);
+    s["tickets"] = tickets;
+    for (const json& t : tickets["items"]) {
+      std::string base = "/api/v1/tickets/" + t["number"].get<std::string>();
+      for (const char* part :
+           {"", "/comments", "/worklogs", "/attachments", "/links", "/timeline"}) {
+        s[base + part] = get_json(port_, base + part, admin_token_);
+      }
+    }
+    for (const char* path :
+         {"/api/v1/categories", "/api/v1/priority-matrix", "/api/v1/ticket-settings",
+          "/api/v1/assignment-rules", "/api/v1/dispatch-strategies", "/api/v1/me/ticket-views",
+          "/api/v1/surveys?limit=500"}) {
+      s[path] = get_json(port_, path, admin_token_);
+    }
     return s;
   }
 
@@ -335,7 +809,9 @@ class BadInputTest : public SharedServerTest {
   }
 
   std::vector<RouteInfo> routes_;
-  json target_user_, target_team_, target_token_, admin_;
+  json target_user_, target_team_, target_token_, admin_, other_team_;
+  json ticket_, other_ticket_, resolved_ticket_, link_, attachment_, category_, child_category_,
+      rule_, view_, matrix_, settings_;
   std::unique_ptr<HttpClient> client_;
 };
 
@@ -357,7 +833,7 @@ TEST_P(BadInputTest, EveryWriteRouteRefusesBadInputAndNothingChanges) {
       continue;
     }
     std::string path = concrete(r.path);
-    for (const Case& c : cases_for(it->second)) {
+    for (const Case& c : it->second.multipart ? multipart_cases() : cases_for(it->second)) {
       HttpResponse res = send(r.method, path, c);
       ++requests;
       std::string what = key + " with " + c.what + " -> " + std::to_string(res.status) + " " +
@@ -369,7 +845,7 @@ TEST_P(BadInputTest, EveryWriteRouteRefusesBadInputAndNothingChanges) {
       if (!c.field.empty()) {
         std::string field = error_field(res);
         bool ok = field == c.field || field.rfind(c.field + "[", 0) == 0 ||
-                  (c.body_field_ok && field == "body");
+                  field.rfind(c.field + ".", 0) == 0 || (c.body_field_ok && field == "body");
         EXPECT_TRUE(ok) << what << " names field '" << field << "', want '" << c.field << "'";
       } else if (c.body_field_ok) {
         EXPECT_FALSE(error_field(res).empty()) << what;
@@ -418,6 +894,36 @@ TEST_P(BadInputTest, BadQueryParametersAreRefusedNamingTheParameter) {
       {"/api/v1/audit?until=2024-13-01", "until"},
       {"/api/v1/audit?cursor=abc", "cursor"},
       {"/api/v1/audit?object_type=" + std::string(51, 't'), "object_type"},
+      {"/api/v1/tickets?limit=0", "limit"},
+      {"/api/v1/tickets?sort=title", "sort"},
+      {"/api/v1/tickets?cursor=!!!", "cursor"},
+      {"/api/v1/tickets?q=" + std::string(201, 'q'), "q"},
+      {"/api/v1/tickets?kind=complaint", "kind"},
+      {"/api/v1/tickets?status=new,flying", "status"},
+      {"/api/v1/tickets?priority=P9", "priority"},
+      {"/api/v1/tickets?channel=pigeon", "channel"},
+      {"/api/v1/tickets?status=" + replace_all(std::string(21, 'x'), "x", "new,") + "new",
+       "status"},
+      {"/api/v1/tickets?team_id=x", "team_id"},
+      {"/api/v1/tickets?assignee_id=someone", "assignee_id"},
+      {"/api/v1/tickets?requester_id=1.5", "requester_id"},
+      {"/api/v1/tickets?category_id=x", "category_id"},
+      {"/api/v1/tickets?major=maybe", "major"},
+      {"/api/v1/tickets?open=2", "open"},
+      {"/api/v1/tickets?created_from=yesterday", "created_from"},
+      {"/api/v1/tickets?updated_to=2024-13-01", "updated_to"},
+      {"/api/v1/search", "q"},
+      {"/api/v1/search?q=%20%20", "q"},
+      {"/api/v1/search?q=" + std::string(201, 'q'), "q"},
+      {"/api/v1/search?q=x&limit=0", "limit"},
+      {"/api/v1/surveys?rating=9", "rating"},
+      {"/api/v1/surveys?from=soon", "from"},
+      {"/api/v1/surveys?team_id=x", "team_id"},
+      {"/api/v1/surveys?limit=501", "limit"},
+      {"/api/v1/worklog-totals?from=soon", "from"},
+      {"/api/v1/worklog-totals?to=2024-02-30T00:00:00Z", "to"},
+      {"/api/v1/worklog-totals?team_id=x", "team_id"},
+      {"/api/v1/worklog-totals?user_id=me", "user_id"},
   };
   HttpClient c(port_);
   for (const Q& q : qs) {
@@ -432,6 +938,11 @@ TEST_P(BadInputTest, BadQueryParametersAreRefusedNamingTheParameter) {
         c.request("GET", "/api/v1/users?q=" + url_encode(q), "", {bearer(admin_token_)});
     EXPECT_EQ(r.status, 200) << q << ": " << r.body;
     EXPECT_TRUE(parse_body(r)["items"].empty()) << q << ": " << r.body;
+    for (const char* target : {"/api/v1/tickets?q=", "/api/v1/search?q="}) {
+      HttpResponse t = c.request("GET", target + url_encode(q), "", {bearer(admin_token_)});
+      EXPECT_EQ(t.status, 200) << target << q << ": " << t.body;
+      EXPECT_TRUE(parse_body(t)["items"].empty()) << target << q << ": " << t.body;
+    }
   }
 }
 
@@ -465,7 +976,15 @@ TEST_P(BadInputTest, UnknownRoutesAnswer404AndUnknownMethods405InJson) {
            {"PATCH", "/api/v1/users/abc"},
            {"PATCH", "/api/v1/teams/999999"},
            {"POST", "/api/v1/users/999999/deactivate"},
-           {"POST", "/api/v1/teams/99999999999999999999/activate"}}) {
+           {"POST", "/api/v1/teams/99999999999999999999/activate"},
+           {"PATCH", "/api/v1/tickets/INC-999999"},
+           {"PATCH", "/api/v1/tickets/nonsense"},
+           {"PATCH", "/api/v1/categories/999999"},
+           {"PATCH", "/api/v1/assignment-rules/999999"},
+           {"DELETE", "/api/v1/assignment-rules/999999"},
+           {"DELETE", "/api/v1/me/ticket-views/999999"},
+           {"DELETE", ticket_path("/links/999999")},
+           {"DELETE", "/api/v1/tickets/INC-999999/links/" + id_of(link_)}}) {
     HttpResponse r = c.request(method, path, method == "DELETE" ? "" : R"({"version":1})",
                                {bearer(admin_token_)});
     EXPECT_EQ(r.status, 404) << method << " " << path << ": " << r.body;

@@ -22,7 +22,26 @@ const std::map<std::string, std::set<std::string>> kHolders = {
     {"users.read", {"admin", "agent", "approver", "auditor"}},
     {"users.write", {"admin"}},
     {"audit.read", {"admin", "auditor"}},
+    {"tickets.read", {"admin", "agent", "approver", "requester", "auditor"}},
+    {"tickets.create", {"admin", "agent", "approver", "requester"}},
+    {"tickets.staff", {"admin", "agent", "approver", "auditor"}},
+    {"tickets.work", {"admin", "agent"}},
+    {"tickets.admin", {"admin"}},
 };
+
+// Query strings without which a route answers 400 (a probe should be a request that works).
+const std::map<std::string, std::string> kProbeQuery = {
+    {"/api/v1/search", "?q=printer"},
+};
+
+const std::string kBoundary = "yunwei-permissions-boundary";
+
+// A multipart/form-data body with one file part.
+std::string multipart_file(const std::string& filename, const std::string& data) {
+  return "--" + kBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+         filename + "\"\r\nContent-Type: text/plain\r\n\r\n" + data + "\r\n--" + kBoundary +
+         "--\r\n";
+}
 
 const std::vector<std::string> kRoles = {"admin", "agent", "approver", "requester", "auditor"};
 
@@ -45,26 +64,105 @@ class PermissionsTest : public SharedServerTest {
         c.request("POST", "/api/v1/me/tokens", R"({"name":"perm target"})", {bearer(admin_token_)});
     ASSERT_EQ(t.status, 201);
     ids_["/api/v1/me/tokens/"] = std::to_string(parse_body(t)["id"].get<std::int64_t>());
+    team_id_ = teams["items"][0]["id"].get<std::int64_t>();
+
+    // The requester the probes log in as is the ticket's requester, so the ticket is theirs to
+    // see. The ticket has an attachment and a link; a category, an assignment rule and a saved
+    // view complete the records the {number} and {id} routes act on.
+    requester_name_ = unique_name("permrequester");
+    json requester = create_user(port_, admin_token_, requester_name_, {"requester"});
+    ASSERT_FALSE(requester.is_discarded());
+    json ticket = created("/api/v1/tickets", {{"title", "Permission probe: the printer is jammed"},
+                                              {"requester_id", requester["id"]}});
+    ASSERT_FALSE(ticket.is_discarded());
+    number_ = ticket["number"].get<std::string>();
+    ids_["/api/v1/tickets/"] = number_;
+    std::string base = "/api/v1/tickets/" + number_;
+    HttpResponse file = c.request(
+        "POST", base + "/attachments", multipart_file("jam.txt", "paper"),
+        {bearer(admin_token_), "Content-Type: multipart/form-data; boundary=" + kBoundary});
+    ASSERT_EQ(file.status, 201) << file.body;
+    ids_[base + "/attachments/"] = id_of(parse_body(file)["items"][0]);
+    std::string link = new_link();
+    ASSERT_FALSE(link.empty());
+    ids_[base + "/links/"] = link;
+    json category = created("/api/v1/categories",
+                            {{"code", unique_name("perm-category")}, {"name", "Permission probe"}});
+    ASSERT_FALSE(category.is_discarded());
+    ids_["/api/v1/categories/"] = id_of(category);
+    std::string rule = new_rule();
+    ASSERT_FALSE(rule.empty());
+    ids_["/api/v1/assignment-rules/"] = rule;
+    json view = created("/api/v1/me/ticket-views",
+                        {{"name", "Permission probe"}, {"query", {{"status", "new"}}}});
+    ASSERT_FALSE(view.is_discarded());
+    ids_["/api/v1/me/ticket-views/"] = id_of(view);
   }
 
-  // The route's path with {id} replaced by an existing record's id.
-  std::string concrete(const RouteInfo& r) {
-    size_t brace = r.path.find('{');
-    if (brace == std::string::npos) return r.path;
-    for (const auto& [prefix, id] : ids_) {
-      if (r.path.rfind(prefix, 0) == 0 && brace == prefix.size()) {
-        std::string p = r.path;
-        p.replace(brace, p.find('}', brace) - brace + 1, id);
-        if (p.find('{') == std::string::npos) return p;
-      }
+  static std::string id_of(const json& record) {
+    return std::to_string(record["id"].get<std::int64_t>());
+  }
+
+  // POST as the admin; the created record, or a discarded value (with a test failure).
+  json created(const std::string& path, const json& body) {
+    HttpClient c(port_);
+    HttpResponse r = c.request("POST", path, body.dump(), {bearer(admin_token_)});
+    if (r.status != 201) {
+      ADD_FAILURE() << "POST " << path << ": " << r.status << " " << r.body;
+      return json(json::value_t::discarded);
     }
-    ADD_FAILURE() << "no test id for the parameters of " << r.path
-                  << "; add one to PermissionsTest";
-    return replace_all(r.path, "{id}", "1");
+    return parse_body(r);
   }
 
-  // A token for a new user with exactly `role`.
+  // A link from the probe ticket to a new ticket; its id, or "" (with a test failure).
+  std::string new_link() {
+    json other = created("/api/v1/tickets", {{"title", "Permission probe: linked ticket"}});
+    if (other.is_discarded()) return "";
+    json link = created("/api/v1/tickets/" + number_ + "/links",
+                        {{"type", "related_to"}, {"to", other["number"]}});
+    return link.is_discarded() ? "" : id_of(link);
+  }
+
+  // An inactive assignment rule (it dispatches nothing); its id, or "" (with a test failure).
+  std::string new_rule() {
+    json rule = created("/api/v1/assignment-rules", {{"name", "Permission probe"},
+                                                     {"team_id", team_id_},
+                                                     {"active", false},
+                                                     {"conditions", {{"keywords", {"probe"}}}}});
+    return rule.is_discarded() ? "" : id_of(rule);
+  }
+
+  // The route's path with each {parameter} replaced by an existing record's id (looked up by
+  // the path before it, parameters already replaced), plus the query the route needs.
+  std::string concrete(const RouteInfo& r) {
+    std::string p = r.path;
+    for (size_t brace = p.find('{'); brace != std::string::npos; brace = p.find('{')) {
+      auto it = ids_.find(p.substr(0, brace));
+      if (it == ids_.end()) {
+        ADD_FAILURE() << "no test id for the parameters of " << r.path
+                      << "; add one to PermissionsTest";
+        return replace_all(replace_all(r.path, "{id}", "1"), "{number}", "INC-000001");
+      }
+      p.replace(brace, p.find('}', brace) - brace + 1, it->second);
+    }
+    auto q = kProbeQuery.find(r.path);
+    return q == kProbeQuery.end() ? p : p + q->second;
+  }
+
+  // A holder's DELETE is made for real, without a body, on a record made for it here (the
+  // probe's unknown field would not protect a route that reads no body). Its concrete path.
+  std::string fresh_target(const RouteInfo& r) {
+    if (r.path == "/api/v1/tickets/{number}/links/{id}")
+      return "/api/v1/tickets/" + number_ + "/links/" + new_link();
+    if (r.path == "/api/v1/assignment-rules/{id}") return "/api/v1/assignment-rules/" + new_rule();
+    ADD_FAILURE() << r.method << " " << r.path
+                  << " deletes for real: make a record per holder in fresh_target()";
+    return concrete(r);
+  }
+
+  // A token for a user with exactly `role` (the probe ticket's requester for "requester").
   std::string token_for(const std::string& role) {
+    if (role == "requester") return login_token(port_, requester_name_, kUserPassword);
     std::string name = unique_name("perm" + role);
     if (create_user(port_, admin_token_, name, {role}).is_discarded()) return "";
     return login_token(port_, name, kUserPassword);
@@ -86,7 +184,9 @@ class PermissionsTest : public SharedServerTest {
   }
 
   std::vector<RouteInfo> routes_;
-  std::map<std::string, std::string> ids_;
+  std::map<std::string, std::string> ids_;  // path before a {parameter} -> its value
+  std::int64_t team_id_ = 0;
+  std::string requester_name_, number_;
 };
 
 TEST_P(PermissionsTest, EveryRouteHasAKnownAccessRule) {
@@ -159,8 +259,19 @@ TEST_P(PermissionsTest, EveryRoleGets403ExactlyWhereItLacksThePermission) {
     auto holders = kHolders.find(r.access);
     ASSERT_NE(holders, kHolders.end()) << r.access;
     for (const std::string& role : kRoles) {
-      HttpResponse res = call(r, {bearer(tokens[role])});
       std::string what = r.method + " " + r.path + " as " + role;
+      HttpResponse res;
+      if (holders->second.count(role) && r.method == "DELETE") {
+        EXPECT_EQ(newest_event_id(), before)
+            << "a refused or invalid request before " << what << " changed the audit trail";
+        std::string target = fresh_target(r);
+        HttpClient c(port_);
+        res = c.request("DELETE", target, "", {bearer(tokens[role])});
+        EXPECT_TRUE(res.status == 200 || res.status == 204) << what << ": " << res.body;
+        before = newest_event_id();  // that deletion (and its record) changed it
+      } else {
+        res = call(r, {bearer(tokens[role])});
+      }
       if (holders->second.count(role)) {
         ++allowed;
         EXPECT_NE(res.status, 401) << what << ": " << res.body;

@@ -186,12 +186,14 @@ TEST_P(TicketsE2eTest, PostReturns201WithNumberAndLocationAndGetHasTheSharedShap
   EXPECT_EQ(d["kind"], "incident");
   EXPECT_EQ(d["priority"], "P1");
   EXPECT_EQ(d["title"], "核心交换机宕机");
-  EXPECT_EQ(d["status"], "assigned") << "dispatched to the service desk";
+  EXPECT_EQ(d["status"], "new") << "no rule matched: untriaged in the service desk's queue";
   EXPECT_EQ(d["team_name"], "Service Desk");
   EXPECT_TRUE(d["version"].is_number_integer());
   EXPECT_TRUE(d["created_at"].is_string());
   ASSERT_TRUE(d["allowed_transitions"].is_array());
-  EXPECT_TRUE(d["allowed_transitions"].empty()) << "the requester may not work an assigned ticket";
+  ASSERT_EQ(d["allowed_transitions"].size(), 1u)
+      << "the requester may only withdraw it: " << d["allowed_transitions"].dump();
+  EXPECT_EQ(d["allowed_transitions"][0]["to"], "cancelled");
   // The number in any case, and an agent's allowed transitions.
   std::string lower = "inc-" + number.substr(4);
   Person agent = person("tkagent", {"agent"});
@@ -205,7 +207,19 @@ TEST_P(TicketsE2eTest, PostReturns201WithNumberAndLocationAndGetHasTheSharedShap
       EXPECT_EQ(a["required_fields"], json::array({"resolution_code", "resolution_notes"}));
     }
   }
+  EXPECT_EQ(targets,
+            (std::vector<std::string>{"assigned", "in_progress", "resolved", "cancelled"}));
+  // Assigned to a team, the agent may also set it waiting; the requester may still withdraw it.
+  HttpResponse assigned = transition(number, agent.token, {{"to", "assigned"}});
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  EXPECT_EQ(parse_body(assigned)["status"], "assigned");
+  targets.clear();
+  json assigned_view = parse_body(get_ticket(number, agent.token));
+  for (const json& a : assigned_view["allowed_transitions"]) targets.push_back(a["to"]);
   EXPECT_EQ(targets, (std::vector<std::string>{"in_progress", "pending", "resolved", "cancelled"}));
+  json mine = parse_body(get_ticket(number, req.token));
+  ASSERT_EQ(mine["allowed_transitions"].size(), 1u) << mine["allowed_transitions"].dump();
+  EXPECT_EQ(mine["allowed_transitions"][0]["to"], "cancelled");
   EXPECT_EQ(get_ticket("INC-999999", agent.token).status, 404);
   EXPECT_EQ(get_ticket("not-a-number", agent.token).status, 404);
 }
@@ -219,8 +233,13 @@ TEST_P(TicketsE2eTest, AnImpossibleTransitionIs409NamingTheAllowedTargets) {
   EXPECT_EQ(error_shape_problem(r), "");
   EXPECT_EQ(error_field(r), "to");
   std::string message = parse_body(r)["error"]["message"];
-  for (const char* s : {"in_progress", "pending", "resolved", "cancelled"})
-    EXPECT_NE(message.find(s), std::string::npos) << message;
+  EXPECT_NE(message.find("allowed: assigned, in_progress, resolved, cancelled"), std::string::npos)
+      << message;
+  // Untriaged, it cannot wait for anyone yet.
+  HttpResponse pend =
+      transition(number, agent.token, {{"to", "pending"}, {"pending_reason", "awaiting_vendor"}});
+  EXPECT_EQ(pend.status, 409) << pend.body;
+  EXPECT_EQ(error_field(pend), "to");
   HttpResponse missing = transition(number, agent.token, {{"to", "resolved"}});
   EXPECT_EQ(missing.status, 400) << missing.body;
   EXPECT_EQ(error_field(missing), "resolution_code");
@@ -484,7 +503,7 @@ TEST_P(TicketsE2eTest, TheTimelineListsEveryEventInOrderWithBeforeAndAfter) {
     return json();
   };
   EXPECT_EQ(change(items[1], "status"),
-            (json{{"field", "status"}, {"from", "assigned"}, {"to", "in_progress"}}));
+            (json{{"field", "status"}, {"from", "new"}, {"to", "in_progress"}}));
   EXPECT_EQ(change(items[3], "priority"),
             (json{{"field", "priority"}, {"from", "P5"}, {"to", "P2"}}));
   EXPECT_EQ(items[3]["detail"]["priority_reason"], "影响整个财务部");

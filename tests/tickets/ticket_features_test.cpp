@@ -300,6 +300,81 @@ TEST_P(TicketFeatureTest, DispatchRulesPickTheTeamOfTheFirstMatchingRuleInOrder)
   EXPECT_EQ(stray.status, "new");
 }
 
+TEST_P(TicketFeatureTest,
+       UnmatchedTicketsWaitNewInTheServiceDeskQueueWhileDispatchedOnesAreAssigned) {
+  RuleConditions c;
+  c.category_ids = {network_};
+  rule("network", infra_, c);
+
+  // No rule: the service desk's, untriaged.
+  Ticket plain = report(req1_, "鼠标坏了");
+  EXPECT_EQ(plain.status, "new");
+  EXPECT_EQ(plain.assignee_team_id, desk_);
+  std::vector<TimelineEntry> tl = must(tickets_->timeline(agent(desk1_), plain.number));
+  ASSERT_FALSE(tl.empty());
+  EXPECT_NE(tl[0].detail_json.find("service_desk"), std::string::npos) << tl[0].detail_json;
+  // A rule, a team the agent names (even the desk's) or the security fallback: assigned.
+  NewTicket n = incident("VPN 连不上");
+  n.category_id = vpn_;
+  Ticket routed = report(req1_, n);
+  EXPECT_EQ(routed.status, "assigned");
+  EXPECT_EQ(routed.assignee_team_id, infra_);
+  NewTicket named = incident("会议室投影仪坏了");
+  named.assignee_team_id = desk_;
+  Ticket logged = log(desk1_, named);
+  EXPECT_EQ(logged.status, "assigned");
+  EXPECT_EQ(logged.assignee_team_id, desk_);
+  NewTicket virus = incident("电脑中了病毒");
+  virus.category_id = malware_;
+  Ticket sec = report(req1_, virus);
+  EXPECT_EQ(sec.status, "assigned");
+  EXPECT_EQ(sec.assignee_team_id, secops_);
+  // A request has no "assigned" state: new either way.
+  NewTicket laptop = incident("申请笔记本");
+  laptop.kind = "request";
+  EXPECT_EQ(report(req1_, laptop).status, "new");
+
+  // The service desk's triage queue: its team's new incidents.
+  TicketQuery queue;
+  queue.kinds = {"incident"};
+  queue.team_id = desk_;
+  queue.statuses = {"new"};
+  EXPECT_EQ(listed(agent(desk1_), queue), std::vector<std::string>{plain.number});
+  queue.statuses = {"assigned"};
+  EXPECT_EQ(listed(agent(desk1_), queue), std::vector<std::string>{logged.number});
+
+  // Triage: the desk passes one on (assigned), takes one itself (in progress); a new one cannot
+  // wait for anyone yet.
+  Ticket other = report(req2_, "电脑很慢");
+  TransitionRequest pend = to("pending");
+  pend.pending_reason = "awaiting_requester";
+  EXPECT_TRUE(failed_with(move(desk1_, other.number, pend), ErrorCode::kConflict, "to"));
+  TransitionRequest hand = to("assigned");
+  hand.assignee_team_id = infra_;
+  other = must(move(desk1_, other.number, hand));
+  EXPECT_EQ(other.status, "assigned");
+  EXPECT_EQ(other.assignee_team_id, infra_);
+  Ticket taken = must(move(desk1_, plain.number, to("in_progress")));
+  EXPECT_EQ(taken.status, "in_progress");
+  EXPECT_EQ(taken.assignee_team_id, desk_);
+  queue.statuses = {"new"};
+  EXPECT_TRUE(listed(agent(desk1_), queue).empty()) << "nothing left to triage";
+
+  // The requester withdraws the assigned incident nobody has started on; a stranger cannot.
+  TransitionRequest cancel = to("cancelled");
+  cancel.cancel_reason = "重启后好了";
+  EXPECT_TRUE(failed_with(move(req3_, routed.number, cancel, false), ErrorCode::kNotFound));
+  Ticket withdrawn = must(move(req1_, routed.number, cancel, false));
+  EXPECT_EQ(withdrawn.status, "cancelled");
+  EXPECT_EQ(withdrawn.cancel_reason, "重启后好了");
+  EXPECT_TRUE(withdrawn.closed_at);
+  tl = must(tickets_->timeline(requester(req1_), routed.number));
+  EXPECT_EQ(tl.back().action, "ticket.transition");
+  EXPECT_EQ(tl.back().actor_id, req1_);
+  // And the security team's assigned ticket too: it is the requester's own.
+  EXPECT_EQ(must(move(req1_, sec.number, cancel, false)).status, "cancelled");
+}
+
 TEST_P(TicketFeatureTest, RoundRobinCyclesActiveAgentsInIdOrder) {
   std::int64_t a = user("rr_a", {"agent"});
   std::int64_t inactive = user("rr_inactive", {"agent"});
@@ -485,16 +560,34 @@ TEST_P(TicketFeatureTest, MajorIncidentNeedsCadenceAndStakeholdersAndTracksUpdat
 // 3. Workflow
 
 TEST_P(TicketFeatureTest, AnImpossibleMoveIsAConflictNamingTheAllowedTargets) {
+  // Untriaged at the service desk: it may be taken, handed on, resolved or cancelled, but it
+  // cannot wait for anyone before somebody works it.
   Ticket t = report(req1_, "VPN 断线");
-  ASSERT_EQ(t.status, "assigned");
+  ASSERT_EQ(t.status, "new");
   auto r = move(desk1_, t.number, to("closed"));
   ASSERT_TRUE(failed_with(r, ErrorCode::kConflict, "to"));
-  for (const char* s : {"in_progress", "pending", "resolved", "cancelled"})
-    EXPECT_NE(r.error().message.find(s), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("allowed: assigned, in_progress, resolved, cancelled"),
+            std::string::npos)
+      << r.error().message;
+  TransitionRequest pend = to("pending");
+  pend.pending_reason = "awaiting_vendor";
+  auto p = move(desk1_, t.number, pend);
+  ASSERT_TRUE(failed_with(p, ErrorCode::kConflict, "to"));
+  EXPECT_NE(p.error().message.find("from new to pending"), std::string::npos) << p.error().message;
   EXPECT_TRUE(failed_with(move(desk1_, t.number, to("flying")), ErrorCode::kInvalidArgument, "to"));
   TransitionRequest stale = to("in_progress");
   stale.version = t.version + 5;
   EXPECT_TRUE(failed_with(move(desk1_, t.number, stale), ErrorCode::kConflict, "version"));
+  EXPECT_EQ(get(t.number).status, "new");
+
+  // Assigned to a team: now it may wait, but still not close.
+  t = must(move(desk1_, t.number, to("assigned")));
+  ASSERT_EQ(t.status, "assigned");
+  r = move(desk1_, t.number, to("closed"));
+  ASSERT_TRUE(failed_with(r, ErrorCode::kConflict, "to"));
+  EXPECT_NE(r.error().message.find("allowed: in_progress, pending, resolved, cancelled"),
+            std::string::npos)
+      << r.error().message;
   EXPECT_EQ(get(t.number).status, "assigned");
 }
 
@@ -510,6 +603,11 @@ TEST_P(TicketFeatureTest, TransitionsRequireTheirFields) {
   r.resolution_notes = "修好了";
   EXPECT_TRUE(
       failed_with(move(desk1_, t.number, r), ErrorCode::kInvalidArgument, "resolution_code"));
+  // The service desk passes it on before it can wait for anyone.
+  ASSERT_EQ(t.status, "new");
+  t = must(move(desk1_, t.number, to("assigned")));
+  EXPECT_EQ(t.status, "assigned");
+  EXPECT_EQ(t.assignee_team_id, desk_) << "the team it has is kept";
   EXPECT_TRUE(failed_with(move(desk1_, t.number, to("pending")), ErrorCode::kInvalidArgument,
                           "pending_reason"));
   TransitionRequest pend = to("pending");
@@ -534,6 +632,18 @@ TEST_P(TicketFeatureTest, TransitionsRequireTheirFields) {
   c = must(move(desk1_, c.number, cancel));
   EXPECT_EQ(c.status, "cancelled");
   EXPECT_TRUE(c.closed_at);
+
+  // Without a team yet (no service desk in the settings), assigning it needs one.
+  settings([](SettingsPatch& p) { p.service_desk_team_id = std::optional<std::int64_t>(); });
+  Ticket stray = report(req1_, "没人管的工单");
+  ASSERT_FALSE(stray.assignee_team_id);
+  EXPECT_TRUE(failed_with(move(desk1_, stray.number, to("assigned")), ErrorCode::kInvalidArgument,
+                          "assignee_team_id"));
+  TransitionRequest hand = to("assigned");
+  hand.assignee_team_id = infra_;
+  stray = must(move(desk1_, stray.number, hand));
+  EXPECT_EQ(stray.status, "assigned");
+  EXPECT_EQ(stray.assignee_team_id, infra_);
 }
 
 TEST_P(TicketFeatureTest, TheRequesterMayReopenWithinTheAutoClosePeriodOnly) {
@@ -582,9 +692,8 @@ TEST_P(TicketFeatureTest, TheRequesterMayReopenWithinTheAutoClosePeriodOnly) {
 }
 
 TEST_P(TicketFeatureTest, TheRequesterMayCloseOrCancelOwnTicketsButNotWorkThem) {
-  settings([](SettingsPatch& p) { p.service_desk_team_id = std::optional<std::int64_t>(); });
   Ticket fresh = report(req1_, "显示器闪屏");
-  ASSERT_EQ(fresh.status, "new");
+  ASSERT_EQ(fresh.status, "new") << "untriaged at the service desk";
   TransitionRequest work = to("in_progress");
   work.assignee_team_id = desk_;
   EXPECT_TRUE(failed_with(move(req1_, fresh.number, work, false), ErrorCode::kForbidden));
@@ -599,30 +708,46 @@ TEST_P(TicketFeatureTest, TheRequesterMayCloseOrCancelOwnTicketsButNotWorkThem) 
   EXPECT_TRUE(failed_with(move(req2_, fresh.number, cancel, false), ErrorCode::kForbidden));
   EXPECT_EQ(must(move(req1_, fresh.number, cancel, false)).status, "cancelled");
 
-  // A service request: cancel while new.
+  // A service request: cancel while new; once in progress it is the agents' to cancel.
   NewTicket req = incident("申请 VPN 账号");
   req.kind = "request";
   Ticket request = report(req1_, req);
   EXPECT_EQ(request.number, "REQ-000001");
   EXPECT_EQ(must(move(req1_, request.number, cancel, false)).status, "cancelled");
+  Ticket started = report(req1_, req);
+  must(move(desk1_, started.number, to("in_progress")));
+  EXPECT_TRUE(failed_with(move(req1_, started.number, cancel, false), ErrorCode::kForbidden));
 
-  // Resolved: the requester confirms; an assigned ticket cannot be cancelled by the requester.
-  Ticket worked = report(req1_, "键盘失灵");
+  // Assigned to someone who has not started: the requester may still withdraw it.
+  Ticket waiting = report(req1_, "鼠标失灵");
   TransitionRequest take = to("assigned");
   take.assignee_team_id = desk_;
   take.assignee_id = desk1_;
+  ASSERT_EQ(must(move(desk1_, waiting.number, take)).status, "assigned");
+  EXPECT_TRUE(failed_with(move(req2_, waiting.number, cancel, false), ErrorCode::kForbidden));
+  Ticket withdrawn = must(move(req1_, waiting.number, cancel, false));
+  EXPECT_EQ(withdrawn.status, "cancelled");
+  EXPECT_EQ(withdrawn.cancel_reason, "自己好了");
+
+  // In progress: no longer withdrawn, and never resolved by the requester; once resolved the
+  // requester confirms.
+  Ticket worked = report(req1_, "键盘失灵");
   must(move(desk1_, worked.number, take));
-  EXPECT_TRUE(failed_with(move(req1_, worked.number, cancel, false), ErrorCode::kForbidden));
+  must(move(desk1_, worked.number, to("in_progress")));
+  EXPECT_TRUE(failed_with(move(req1_, worked.number, cancel, false), ErrorCode::kConflict, "to"))
+      << "an incident in progress cannot be cancelled at all";
   TransitionRequest self_resolve = to("resolved");
   self_resolve.resolution_code = "fixed";
   self_resolve.resolution_notes = "自己修好了";
   EXPECT_TRUE(failed_with(move(req1_, worked.number, self_resolve, false), ErrorCode::kForbidden));
+  EXPECT_EQ(get(worked.number).status, "in_progress");
   resolve(desk1_, worked.number);
   EXPECT_EQ(must(move(req1_, worked.number, to("closed"), false)).status, "closed");
 }
 
 TEST_P(TicketFeatureTest, ARequesterReplyResumesATicketWaitingForThem) {
   Ticket t = report(req1_, "共享盘没有权限");
+  must(move(desk1_, t.number, to("in_progress")));  // from the service desk's "new" queue
   TransitionRequest pend = to("pending");
   pend.pending_reason = "awaiting_requester";
   must(move(desk1_, t.number, pend));
@@ -666,13 +791,13 @@ TEST_P(TicketFeatureTest, AutoCloseClosesTicketsResolvedMoreThanTheConfiguredDay
   EXPECT_EQ(get(old.number).status, "closed");
   EXPECT_EQ(get(old.number).closed_at, clock_.now_ms());
   EXPECT_EQ(get(recent.number).status, "resolved");
-  EXPECT_EQ(get(open.number).status, "assigned");
+  EXPECT_EQ(get(open.number).status, "new");
   EXPECT_EQ(get(request.number).status, "fulfilled");
   clock_.advance(3 * kDay);
   EXPECT_EQ(must(tickets_->auto_close(sys())), 2);
   EXPECT_EQ(get(recent.number).status, "closed");
   EXPECT_EQ(get(request.number).status, "closed");
-  EXPECT_EQ(get(open.number).status, "assigned");
+  EXPECT_EQ(get(open.number).status, "new") << "only resolved tickets are closed";
   std::vector<TimelineEntry> tl = must(tickets_->timeline(requester(req1_), old.number));
   EXPECT_EQ(tl.back().action, "ticket.transition");
   EXPECT_FALSE(tl.back().actor_id) << "the system closed it";
@@ -906,9 +1031,9 @@ TEST_P(TicketFeatureTest, TheTimelineShowsEveryEventInOrderWithBeforeAndAfter) {
     return nullptr;
   };
   ASSERT_TRUE(change(tl[0], "status"));
-  EXPECT_EQ(change(tl[0], "status")->after_json, "\"assigned\"");
+  EXPECT_EQ(change(tl[0], "status")->after_json, "\"new\"");
   ASSERT_TRUE(change(tl[1], "status"));
-  EXPECT_EQ(change(tl[1], "status")->before_json, "\"assigned\"");
+  EXPECT_EQ(change(tl[1], "status")->before_json, "\"new\"");
   EXPECT_EQ(change(tl[1], "status")->after_json, "\"in_progress\"");
   EXPECT_EQ(tl[1].actor_id, desk1_);
   EXPECT_NE(tl[2].detail_json.find("正在处理"), std::string::npos);
@@ -1041,7 +1166,8 @@ TEST_P(TicketFeatureTest, SecurityTicketsAreForSecurityOperationsAdminsAndTheirR
   n.category_id = malware_;
   Ticket sec = report(req1_, n);
   EXPECT_TRUE(sec.restricted);
-  EXPECT_EQ(sec.assignee_team_id, desk_);
+  EXPECT_EQ(sec.assignee_team_id, secops_)
+      << "no rule matched: a security ticket goes to the security team, not the service desk";
   Ticket plain = report(req1_, "可疑邮件", "10.10.0.1 发来的邮件");
 
   for (std::int64_t who : {sec1_, admin_}) {
@@ -1165,7 +1291,7 @@ TEST_P(TicketFeatureTest, BulkUpdateReportsEachTicketAndKeepsTheOthersOnFailure)
   Ticket c = get(closed.number);
   EXPECT_EQ(c.status, "cancelled");
   EXPECT_EQ(c.assignee_team_id, desk_) << "the failed ticket is unchanged";
-  EXPECT_EQ(get(hidden.number).assignee_team_id, desk_);
+  EXPECT_EQ(get(hidden.number).assignee_team_id, secops_);
 
   // A status change that needs fields, and a priority override that needs a reason.
   BulkChange resolve;

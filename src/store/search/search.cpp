@@ -38,8 +38,9 @@ std::string column_list(const IndexSpec& index, std::string_view prefix = {}) {
   return out;
 }
 
-std::string bm25(const IndexSpec& index) {
-  std::string out = "bm25(" + index.table;
+// Relevance on SQLite, higher is better (fts5.cpp's yunwei_rank, with the column weights).
+std::string rank(const IndexSpec& index) {
+  std::string out = "yunwei_rank(" + index.table;
   for (std::size_t k = 0; k < index.columns.size(); ++k) {
     out += ", ";
     out += kWeights[std::min<std::size_t>(k, 3)];
@@ -221,12 +222,13 @@ Match match(Backend backend, const IndexSpec& index, const Query& query, std::st
   if (backend == Backend::kSqlite) {
     m.where_sql = t + " MATCH ?";
     m.where_params.emplace_back(to_fts5_match(query));
-    m.score_sql = "-" + bm25(index);
+    m.score_sql = rank(index);
   } else {
     std::string q = to_tsquery(query);
     m.where_sql = t + ".search_vector @@ ?::tsquery";
     m.where_params.emplace_back(q);
-    // Normalisation 1: divide by 1 + log(document length), as bm25 favours short documents.
+    // Normalisation 1: divide by 1 + log(document length), so long documents do not win on
+    // sheer repetition.
     m.score_sql = "ts_rank(" + t + ".search_vector, ?::tsquery, 1)";
     m.score_params.emplace_back(std::move(q));
   }
@@ -244,7 +246,7 @@ core::Result<std::vector<SearchHit>> search(Tx& tx, const IndexSpec& index, cons
   auto limit = static_cast<std::int64_t>(options.limit);
   auto cap = static_cast<std::int64_t>(options.max_candidates);
   if (tx.backend() == Backend::kSqlite) {
-    std::string score = "-" + bm25(index);
+    std::string score = rank(index);
     if (cap > 0) {
       // FTS5 walks matches in rowid order itself, so only `cap` rows are scored.
       sql = "SELECT id, score FROM (SELECT rowid AS id, " + score + " AS score FROM " + t +

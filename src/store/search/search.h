@@ -75,7 +75,7 @@ struct Match {
   std::string join_sql;   // " JOIN <table> ON <table>.rowid = <id_sql>" (.id on PostgreSQL)
   std::string where_sql;  // "<table> MATCH ?" / "<table>.search_vector @@ ?::tsquery"
   Params where_params;
-  std::string score_sql;  // relevance, higher is better: -bm25(...) / ts_rank(...)
+  std::string score_sql;  // relevance, higher is better: yunwei_rank(...) / ts_rank(...)
   Params score_params;
   std::string doc_id_sql;  // the index's document id: "<table>.rowid" / "<table>.id"
 };
