@@ -21,10 +21,26 @@ JsonWriter& JsonWriter::close(char c) {
   return *this;
 }
 
+namespace {
+
+// Appends `s` as JSON string content: straight when nothing needs escaping (the usual case, and
+// always for keys), else through http::json_escape.
+void append_escaped(std::string& out, std::string_view s) {
+  for (char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      out += http::json_escape(s);
+      return;
+    }
+  }
+  out.append(s);
+}
+
+}  // namespace
+
 JsonWriter& JsonWriter::key(std::string_view k) {
   separate();
   out_ += '"';
-  out_ += http::json_escape(k);
+  append_escaped(out_, k);
   out_ += "\":";
   return *this;
 }
@@ -32,7 +48,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
 JsonWriter& JsonWriter::value(std::string_view s) {
   separate();
   out_ += '"';
-  out_ += http::json_escape(s);
+  append_escaped(out_, s);
   out_ += '"';
   return *this;
 }
