@@ -51,6 +51,10 @@ run_backend() {
     printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$name" "$rps" "$p50" "$p99" "${errs:-0}"
   }
   local q=%E7%BD%91%E7%BB%9C  # 网络
+  # The latency targets at an interactive load (8 connections), then everything at 64.
+  conns=8 measure "GET /api/v1/tickets?team_id&status=assigned&limit=50 (8 connections)" get_path.lua \
+    "/api/v1/tickets?team_id={team}&status=assigned&limit=50"
+  conns=8 measure "GET /api/v1/search?q=网络 (8 connections)" get_path.lua "/api/v1/search?q=$q&limit=20"
   measure "GET /api/v1/tickets/{number}" get_ticket.lua /
   measure "GET /api/v1/tickets?team_id&status=assigned&limit=50" get_path.lua \
     "/api/v1/tickets?team_id={team}&status=assigned&limit=50"

@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--io-threads", serve_s.io_threads, "I/O threads (0: one per core)")
       ->envname("YUNWEI_IO_THREADS");
-  serve->add_option("--workers", serve_s.workers, "Request worker threads (0: 16 per core, at least 32)")
+  serve->add_option("--workers", serve_s.workers, "Request worker threads (0: 32 per core, at least 96)")
       ->envname("YUNWEI_WORKERS");
   serve->add_option("--max-body-bytes", serve_s.max_body_bytes, "Largest request body accepted")
       ->envname("YUNWEI_MAX_BODY_BYTES")

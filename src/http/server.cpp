@@ -108,7 +108,7 @@ struct Server::Impl {
         ioc(io_threads),
         workers(static_cast<size_t>(opt.worker_threads > 0
                                         ? opt.worker_threads
-                                        : std::max(32u, 16 * std::max(1u, std::thread::hardware_concurrency())))),
+                                        : std::max(96u, 32 * std::max(1u, std::thread::hardware_concurrency())))),
         acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM) {}
 
