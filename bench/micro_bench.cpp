@@ -13,11 +13,6 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/crypto.h"
-#include "tickets/category_service.h"
-#include "tickets/config.h"
-#include "tickets/dispatch.h"
-#include "tickets/ticket_service.h"
-#include "tickets/views.h"
 #include "identity/auth_service.h"
 #include "identity/team_service.h"
 #include "identity/user_service.h"
@@ -25,6 +20,11 @@
 #include "store/migrations.h"
 #include "store/search/search.h"
 #include "store/search/tokenizer.h"
+#include "tickets/category_service.h"
+#include "tickets/config.h"
+#include "tickets/dispatch.h"
+#include "tickets/ticket_service.h"
+#include "tickets/views.h"
 
 namespace {
 
@@ -53,9 +53,9 @@ struct Fixture {
     auto u = users->create({}, admin).value();
     admin_id = u.id;
     token = auth->create_token({}, u.id, "bench", std::nullopt).value().secret;
-    api = std::make_unique<api::Api>(
-        api::Deps{*db, clock, *users, *teams, *auth, *tickets, *categories, *config, *dispatch,
-                  *views, "bench", "bench", false, [] { return true; }});
+    api = std::make_unique<api::Api>(api::Deps{*db, clock, *users, *teams, *auth, *tickets,
+                                               *categories, *config, *dispatch, *views, "bench",
+                                               "bench", false, [] { return true; }});
   }
   ~Fixture() {
     api.reset();

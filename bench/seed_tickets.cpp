@@ -27,23 +27,36 @@ namespace {
 
 // Phrases of a Chinese enterprise's IT tickets; "网络" is in about one ticket in six.
 const std::vector<std::string> kSubjects = {
-    "ERP 系统", "邮件系统", "网上银行", "OA 办公", "VPN", "打印机", "数据库", "核心交换机",
-    "负载均衡", "存储阵列", "虚拟机", "容器平台", "域控服务器", "财务系统", "CRM", "门户网站",
-    "Wi-Fi", "视频会议", "备份任务", "监控平台", "Nginx", "Oracle", "MySQL", "Redis"};
+    "ERP 系统",   "邮件系统",   "网上银行", "OA 办公",  "VPN",    "打印机",
+    "数据库",     "核心交换机", "负载均衡", "存储阵列", "虚拟机", "容器平台",
+    "域控服务器", "财务系统",   "CRM",      "门户网站", "Wi-Fi",  "视频会议",
+    "备份任务",   "监控平台",   "Nginx",    "Oracle",   "MySQL",  "Redis"};
 const std::vector<std::string> kSymptoms = {
-    "登录失败", "响应很慢", "无法访问", "频繁断开", "报错", "超时", "数据不同步", "磁盘空间不足",
-    "CPU 使用率过高", "内存泄漏", "证书过期", "账号被锁定", "无法打印", "页面空白", "连接被拒绝",
-    "丢包严重", "告警不断", "服务中断", "性能下降", "权限不足"};
-const std::vector<std::string> kDetails = {
-    "用户反馈从上午九点开始出现问题", "影响财务部全体人员", "重启后仍然复现", "疑似与昨晚的变更有关",
-    "已收集日志并上传附件", "请尽快处理，影响月底结账", "分支机构同样受到影响",
-    "监控显示接口错误率上升", "错误代码 ORA-00600", "网关 10.10.0.1 延迟超过 200ms",
-    "please check the load balancer health probes", "users in Shanghai office cannot connect",
-    "交换机端口 Gi1/0/24 状态异常", "备份窗口内数据库锁等待", "客户端版本 3.2.1",
-    "网络抖动导致会话中断", "DNS 解析偶尔失败", "已尝试清除缓存无效"};
-const std::vector<std::string> kStatuses = {"new",     "assigned", "in_progress", "pending",
-                                            "resolved", "closed",   "closed",      "closed",
-                                            "closed",  "cancelled", "reopened",    "assigned"};
+    "登录失败", "响应很慢",   "无法访问",     "频繁断开",       "报错",
+    "超时",     "数据不同步", "磁盘空间不足", "CPU 使用率过高", "内存泄漏",
+    "证书过期", "账号被锁定", "无法打印",     "页面空白",       "连接被拒绝",
+    "丢包严重", "告警不断",   "服务中断",     "性能下降",       "权限不足"};
+const std::vector<std::string> kDetails = {"用户反馈从上午九点开始出现问题",
+                                           "影响财务部全体人员",
+                                           "重启后仍然复现",
+                                           "疑似与昨晚的变更有关",
+                                           "已收集日志并上传附件",
+                                           "请尽快处理，影响月底结账",
+                                           "分支机构同样受到影响",
+                                           "监控显示接口错误率上升",
+                                           "错误代码 ORA-00600",
+                                           "网关 10.10.0.1 延迟超过 200ms",
+                                           "please check the load balancer health probes",
+                                           "users in Shanghai office cannot connect",
+                                           "交换机端口 Gi1/0/24 状态异常",
+                                           "备份窗口内数据库锁等待",
+                                           "客户端版本 3.2.1",
+                                           "网络抖动导致会话中断",
+                                           "DNS 解析偶尔失败",
+                                           "已尝试清除缓存无效"};
+const std::vector<std::string> kStatuses = {"new",      "assigned",  "in_progress", "pending",
+                                            "resolved", "closed",    "closed",      "closed",
+                                            "closed",   "cancelled", "reopened",    "assigned"};
 
 }  // namespace
 
@@ -126,7 +139,8 @@ int main(int argc, char** argv) {
         std::string priority = kMatrix[(impact - 1) * 3 + (urgency - 1)];
         size_t t = rng() % teams.size();
         store::Value assignee = nullptr;
-        if (status != "new" && !members[t].empty()) assignee = members[t][rng() % members[t].size()];
+        if (status != "new" && !members[t].empty())
+          assignee = members[t][rng() % members[t].size()];
         std::int64_t requester = requesters[rng() % requesters.size()];
         // Older tickets have smaller numbers, as in real life.
         core::TimeMs created = now - year + year * seq / (count + 1);
@@ -172,7 +186,8 @@ int main(int argc, char** argv) {
     }
     done += n;
     if (done % 100'000 == 0 || done == count) {
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::fprintf(stderr, "seeded %ld tickets in %.0f s\n", done, secs);
     }
   }

@@ -163,8 +163,7 @@ core::Result<std::optional<std::vector<std::string>>> Body::opt_strings(std::str
   std::vector<std::string> out;
   for (size_t i = 0; i < it->size(); ++i) {
     const json& e = (*it)[i];
-    if (!e.is_string())
-      return type_error(field(name) + "[" + std::to_string(i) + "]", "a string");
+    if (!e.is_string()) return type_error(field(name) + "[" + std::to_string(i) + "]", "a string");
     out.push_back(e.get<std::string>());
   }
   return R{std::move(out)};

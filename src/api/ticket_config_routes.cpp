@@ -14,14 +14,10 @@ using identity::Permission;
 namespace {
 
 json category_json(const tickets::Category& c) {
-  return {{"id", c.id},
-          {"parent_id", c.parent_id ? json(*c.parent_id) : json(nullptr)},
-          {"code", c.code},
-          {"name", c.name},
-          {"name_zh", c.name_zh},
-          {"security", c.security},
-          {"active", c.active},
-          {"sort_order", c.sort_order},
+  return {{"id", c.id},           {"parent_id", c.parent_id ? json(*c.parent_id) : json(nullptr)},
+          {"code", c.code},       {"name", c.name},
+          {"name_zh", c.name_zh}, {"security", c.security},
+          {"active", c.active},   {"sort_order", c.sort_order},
           {"version", c.version}};
 }
 
@@ -45,9 +41,8 @@ json settings_json(const tickets::TicketSettings& s) {
 }
 
 json conditions_json(const tickets::RuleConditions& c) {
-  return {{"kinds", c.kinds},         {"category_ids", c.category_ids},
-          {"service_ids", c.service_ids}, {"ci_ids", c.ci_ids},
-          {"priorities", c.priorities}, {"channels", c.channels},
+  return {{"kinds", c.kinds},      {"category_ids", c.category_ids}, {"service_ids", c.service_ids},
+          {"ci_ids", c.ci_ids},    {"priorities", c.priorities},     {"channels", c.channels},
           {"keywords", c.keywords}};
 }
 
@@ -215,11 +210,10 @@ void register_ticket_config_routes(Registry& r) {
   r.add("PATCH", "/api/v1/ticket-settings", Permission::kTicketsAdmin,
         "Change service desk settings (send the version you read)",
         [](Ctx& ctx) -> core::Result<http::Response> {
-          YW_ASSIGN(Body body, Body::parse(ctx.req, {"version", "auto_close_days",
-                                                     "service_desk_team_id", "security_team_id",
-                                                     "operations_team_id",
-                                                     "requesters_see_organisation",
-                                                     "attachment_max_bytes"}));
+          YW_ASSIGN(Body body,
+                    Body::parse(ctx.req, {"version", "auto_close_days", "service_desk_team_id",
+                                          "security_team_id", "operations_team_id",
+                                          "requesters_see_organisation", "attachment_max_bytes"}));
           tickets::SettingsPatch p;
           YW_ASSIGN(p.version, expected_version(ctx, body));
           YW_ASSIGN(auto days, body.opt_int("auto_close_days"));
@@ -325,7 +319,8 @@ void register_ticket_config_routes(Registry& r) {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
           YW_ASSIGN(Body body, Body::parse(ctx.req, {"strategy"}));
           YW_ASSIGN(std::string strategy, body.string("strategy", 20));
-          YW_ASSIGN(tickets::TeamDispatch d, ctx.deps.dispatch.set_strategy(ctx.actor(), id, strategy));
+          YW_ASSIGN(tickets::TeamDispatch d,
+                    ctx.deps.dispatch.set_strategy(ctx.actor(), id, strategy));
           return json_response(200, {{"team_id", d.team_id}, {"strategy", d.strategy}});
         });
 }

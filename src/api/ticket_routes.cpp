@@ -148,9 +148,9 @@ std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v
   } else {
     w.null();
   }
-  bool resolved = d.ticket.resolved_at &&
-                  (d.ticket.status == "resolved" || d.ticket.status == "fulfilled" ||
-                   d.ticket.status == "closed");
+  bool resolved =
+      d.ticket.resolved_at && (d.ticket.status == "resolved" || d.ticket.status == "fulfilled" ||
+                               d.ticket.status == "closed");
   w.key("survey_pending").value(resolved && !d.survey && d.ticket.requester_id == v.user_id);
   w.end_object();
   return w.take();
@@ -178,12 +178,8 @@ json attachment_json(const std::string& number, const tickets::Attachment& a) {
 }
 
 json link_json(const tickets::Link& l) {
-  return {{"id", l.id},
-          {"type", l.type},
-          {"number", l.number},
-          {"title", l.title},
-          {"status", l.status},
-          {"created_at", time_json(l.created_at)}};
+  return {{"id", l.id},       {"type", l.type},     {"number", l.number},
+          {"title", l.title}, {"status", l.status}, {"created_at", time_json(l.created_at)}};
 }
 
 std::string number_of(const Ctx& ctx) { return std::string(ctx.req.path_param("number")); }
@@ -251,10 +247,10 @@ void register_ticket_routes(Registry& r) {
   r.add("POST", "/api/v1/tickets", Permission::kTicketsCreate,
         "Report a ticket: dispatched by the assignment rules unless an agent assigns it",
         [](Ctx& ctx) -> core::Result<http::Response> {
-          YW_ASSIGN(Body body, Body::parse(ctx.req, {"kind", "title", "description", "impact",
-                                                     "urgency", "channel", "category_id",
-                                                     "requester_id", "service_id", "ci_id",
-                                                     "assignee_team_id", "assignee_id"}));
+          YW_ASSIGN(Body body,
+                    Body::parse(ctx.req, {"kind", "title", "description", "impact", "urgency",
+                                          "channel", "category_id", "requester_id", "service_id",
+                                          "ci_id", "assignee_team_id", "assignee_id"}));
           tickets::NewTicket n;
           YW_ASSIGN(auto kind, body.opt_string("kind", 20, false));
           if (kind) n.kind = *kind;
@@ -341,10 +337,10 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(Body body, Body::parse(ctx.req, {"numbers", "set"}));
           YW_ASSIGN(auto numbers, body.opt_strings("numbers", 500));
           if (!numbers || numbers->empty()) return core::invalid("numbers", "is required");
-          YW_ASSIGN(auto set, body.opt_object("set", {"status", "assignee_team_id", "assignee_id",
-                                                      "priority", "priority_reason",
-                                                      "pending_reason", "resolution_code",
-                                                      "resolution_notes", "cancel_reason"}));
+          YW_ASSIGN(auto set,
+                    body.opt_object("set", {"status", "assignee_team_id", "assignee_id", "priority",
+                                            "priority_reason", "pending_reason", "resolution_code",
+                                            "resolution_notes", "cancel_reason"}));
           if (!set) return core::invalid("set", "is required: the fields to change");
           tickets::BulkChange c;
           YW_ASSIGN(auto status, set->opt_string("status", 40, false));
@@ -377,7 +373,8 @@ void register_ticket_routes(Registry& r) {
           auto bulk = ctx.deps.tickets.bulk(ctx.actor(), v, *numbers, c);
           if (!bulk.ok()) {
             core::Error e = bulk.error();
-            if (!e.field.empty() && e.field != "numbers" && e.field != "set") e.field = "set." + e.field;
+            if (!e.field.empty() && e.field != "numbers" && e.field != "set")
+              e.field = "set." + e.field;
             return e;
           }
           auto results = std::move(bulk).value();
@@ -418,10 +415,9 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(Body body,
                     Body::parse(ctx.req, {"version", "title", "description", "channel", "impact",
                                           "urgency", "priority", "priority_reason", "category_id",
-                                          "service_id", "ci_id", "assignee_team_id",
-                                          "assignee_id", "requester_id", "major",
-                                          "major_cadence_minutes", "major_stakeholder_ids",
-                                          "note"}));
+                                          "service_id", "ci_id", "assignee_team_id", "assignee_id",
+                                          "requester_id", "major", "major_cadence_minutes",
+                                          "major_stakeholder_ids", "note"}));
           tickets::TicketPatch p;
           YW_ASSIGN(p.version, expected_version(ctx, body));
           YW_ASSIGN(p.title, body.opt_string("title", 200, false));
@@ -463,10 +459,10 @@ void register_ticket_routes(Registry& r) {
         "Move a ticket to another state with the fields that transition needs; 409 names the "
         "allowed targets",
         [](Ctx& ctx) -> core::Result<http::Response> {
-          YW_ASSIGN(Body body, Body::parse(ctx.req, {"to", "version", "pending_reason",
-                                                     "resolution_code", "resolution_notes",
-                                                     "cancel_reason", "reopen_reason",
-                                                     "assignee_team_id", "assignee_id"}));
+          YW_ASSIGN(Body body,
+                    Body::parse(ctx.req, {"to", "version", "pending_reason", "resolution_code",
+                                          "resolution_notes", "cancel_reason", "reopen_reason",
+                                          "assignee_team_id", "assignee_id"}));
           YW_ASSIGN(tickets::TransitionRequest tr, read_transition(body, true));
           // The state machine guards the move; a version (body or If-Match) makes it
           // conditional on nobody else having changed the ticket.
@@ -530,8 +526,8 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(std::string text, body.string("body", 20000));
           YW_ASSIGN(auto is_public, body.opt_bool("public"));
           YW_ASSIGN(tickets::Comment c,
-                    ctx.deps.tickets.add_comment(ctx.actor(), viewer_of(ctx), number_of(ctx),
-                                                 text, is_public.value_or(true)));
+                    ctx.deps.tickets.add_comment(ctx.actor(), viewer_of(ctx), number_of(ctx), text,
+                                                 is_public.value_or(true)));
           return json_response(201, comment_json(c));
         });
 
@@ -636,10 +632,9 @@ void register_ticket_routes(Registry& r) {
           std::string number = number_of(ctx);
           json out = json::array();
           for (const http::MultipartPart* f : files) {
-            YW_ASSIGN(tickets::Attachment a,
-                      ctx.deps.tickets.add_attachment(ctx.actor(), viewer_of(ctx), number,
-                                                      *f->filename, f->content_type, f->data,
-                                                      is_public));
+            YW_ASSIGN(tickets::Attachment a, ctx.deps.tickets.add_attachment(
+                                                 ctx.actor(), viewer_of(ctx), number, *f->filename,
+                                                 f->content_type, f->data, is_public));
             out.push_back(attachment_json(number, a));
           }
           return json_response(201, {{"items", out}});
@@ -691,13 +686,13 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(Body body, Body::parse(ctx.req, {"type", "to"}));
           YW_ASSIGN(std::string type, body.string("type", 40));
           YW_ASSIGN(std::string to, body.string("to", 40));
-          YW_ASSIGN(tickets::Link l,
-                    ctx.deps.tickets.add_link(ctx.actor(), viewer_of(ctx), number_of(ctx), type, to));
+          YW_ASSIGN(tickets::Link l, ctx.deps.tickets.add_link(ctx.actor(), viewer_of(ctx),
+                                                               number_of(ctx), type, to));
           return json_response(201, link_json(l));
         });
 
-  r.add("DELETE", "/api/v1/tickets/{number}/links/{id}", Permission::kTicketsWork,
-        "Remove a link", [](Ctx& ctx) -> core::Result<http::Response> {
+  r.add("DELETE", "/api/v1/tickets/{number}/links/{id}", Permission::kTicketsWork, "Remove a link",
+        [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
           YW_TRY(Body::parse(ctx.req, {}, true));
           YW_TRY(ctx.deps.tickets.remove_link(ctx.actor(), viewer_of(ctx), number_of(ctx), id));
@@ -733,47 +728,47 @@ void register_ticket_routes(Registry& r) {
           if (!rating) return core::invalid("rating", "is required: 1 to 5");
           if (*rating < 1 || *rating > 5) return core::invalid("rating", "must be between 1 and 5");
           YW_ASSIGN(auto comment, body.opt_string("comment", 2000));
-          YW_ASSIGN(tickets::Survey s,
-                    ctx.deps.tickets.answer_survey(ctx.actor(), viewer_of(ctx), number_of(ctx),
-                                                   static_cast<int>(*rating), comment.value_or("")));
+          YW_ASSIGN(tickets::Survey s, ctx.deps.tickets.answer_survey(
+                                           ctx.actor(), viewer_of(ctx), number_of(ctx),
+                                           static_cast<int>(*rating), comment.value_or("")));
           return json_response(201, {{"rating", s.rating},
                                      {"comment", s.comment},
                                      {"created_at", time_json(s.created_at)}});
         });
 
-  r.add("GET", "/api/v1/surveys", Permission::kTicketsStaff,
-        "Satisfaction survey answers (from, to, team_id, rating, limit, cursor)",
-        [](Ctx& ctx) -> core::Result<http::Response> {
-          tickets::SurveyQuery q;
-          YW_ASSIGN(q.limit, query_limit(ctx.req));
-          YW_ASSIGN(q.cursor, query_string(ctx.req, "cursor", 500));
-          YW_ASSIGN(q.from, query_time(ctx.req, "from"));
-          YW_ASSIGN(q.to, query_time(ctx.req, "to"));
-          YW_ASSIGN(q.team_id, query_int(ctx.req, "team_id"));
-          YW_ASSIGN(auto rating, query_int(ctx.req, "rating"));
-          if (rating) q.rating = static_cast<int>(*rating);
-          YW_ASSIGN(auto page, ctx.deps.tickets.surveys(viewer_of(ctx), q));
-          YW_ASSIGN(auto summary, ctx.deps.tickets.survey_summary(viewer_of(ctx), q));
-          json items = json::array();
-          for (const auto& s : page.items) {
-            items.push_back({{"number", s.number},
-                             {"title", s.title},
-                             {"team_id", s.team_id ? json(*s.team_id) : json(nullptr)},
-                             {"rating", s.survey.rating},
-                             {"comment", s.survey.comment},
-                             {"requester_id", s.survey.requester_id},
-                             {"created_at", time_json(s.survey.created_at)}});
-          }
-          json by_rating = json::object();
-          for (int i = 0; i < 5; ++i) by_rating[std::to_string(i + 1)] = summary.by_rating[i];
-          return json_response(
-              200, {{"items", items},
-                    {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)},
-                    {"summary",
-                     {{"count", summary.count},
-                      {"average", summary.average},
-                      {"by_rating", by_rating}}}});
-        });
+  r.add(
+      "GET", "/api/v1/surveys", Permission::kTicketsStaff,
+      "Satisfaction survey answers (from, to, team_id, rating, limit, cursor)",
+      [](Ctx& ctx) -> core::Result<http::Response> {
+        tickets::SurveyQuery q;
+        YW_ASSIGN(q.limit, query_limit(ctx.req));
+        YW_ASSIGN(q.cursor, query_string(ctx.req, "cursor", 500));
+        YW_ASSIGN(q.from, query_time(ctx.req, "from"));
+        YW_ASSIGN(q.to, query_time(ctx.req, "to"));
+        YW_ASSIGN(q.team_id, query_int(ctx.req, "team_id"));
+        YW_ASSIGN(auto rating, query_int(ctx.req, "rating"));
+        if (rating) q.rating = static_cast<int>(*rating);
+        YW_ASSIGN(auto page, ctx.deps.tickets.surveys(viewer_of(ctx), q));
+        YW_ASSIGN(auto summary, ctx.deps.tickets.survey_summary(viewer_of(ctx), q));
+        json items = json::array();
+        for (const auto& s : page.items) {
+          items.push_back({{"number", s.number},
+                           {"title", s.title},
+                           {"team_id", s.team_id ? json(*s.team_id) : json(nullptr)},
+                           {"rating", s.survey.rating},
+                           {"comment", s.survey.comment},
+                           {"requester_id", s.survey.requester_id},
+                           {"created_at", time_json(s.survey.created_at)}});
+        }
+        json by_rating = json::object();
+        for (int i = 0; i < 5; ++i) by_rating[std::to_string(i + 1)] = summary.by_rating[i];
+        return json_response(
+            200,
+            {{"items", items},
+             {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)},
+             {"summary",
+              {{"count", summary.count}, {"average", summary.average}, {"by_rating", by_rating}}}});
+      });
 
   r.add("GET", "/api/v1/search", Permission::kTicketsRead,
         "Search what the caller may see, ranked, with highlighted snippets (q, limit)",

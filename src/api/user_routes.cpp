@@ -82,9 +82,9 @@ void register_user_routes(Registry& r) {
 
   r.add("POST", "/api/v1/users", Permission::kUsersWrite, "Create a user",
         [](Ctx& ctx) -> core::Result<http::Response> {
-          YW_ASSIGN(Body body, Body::parse(ctx.req, {"username", "display_name", "email", "phone",
-                                                     "locale", "time_zone", "organisation", "roles",
-                                                     "password"}));
+          YW_ASSIGN(Body body,
+                    Body::parse(ctx.req, {"username", "display_name", "email", "phone", "locale",
+                                          "time_zone", "organisation", "roles", "password"}));
           identity::NewUser n;
           YW_ASSIGN(n.username, body.string("username", 64));
           YW_ASSIGN(n.display_name, body.string("display_name", 100));
@@ -118,9 +118,9 @@ void register_user_routes(Registry& r) {
   r.add("PATCH", "/api/v1/users/{id}", Permission::kUsersWrite,
         "Update a user (send the version you read)", [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
-          YW_ASSIGN(Body body, Body::parse(ctx.req, {"display_name", "email", "phone", "locale",
-                                                     "time_zone", "organisation", "roles",
-                                                     "version"}));
+          YW_ASSIGN(Body body,
+                    Body::parse(ctx.req, {"display_name", "email", "phone", "locale", "time_zone",
+                                          "organisation", "roles", "version"}));
           identity::UserPatch p;
           YW_ASSIGN(p.version, expected_version(ctx, body));
           YW_ASSIGN(p.display_name, body.opt_string("display_name", 100, false));

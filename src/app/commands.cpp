@@ -4,11 +4,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <mutex>
 #include <thread>
-#include <cstdio>
-#include <iostream>
 #include <variant>
 
 #include "api/api.h"
@@ -87,9 +87,9 @@ int run_serve(const Settings& s) {
   tickets::DispatchService dispatch(**db, clock);
   tickets::SavedViewService views(**db, clock);
   std::atomic<bool> accepting{false};
-  api::Api api(api::Deps{**db, clock, users, teams, auth, ticket_service, categories,
-                         ticket_config, dispatch, views, YUNWEI_VERSION, YUNWEI_COMMIT,
-                         s.cookie_secure, [&] { return accepting.load(); }});
+  api::Api api(api::Deps{**db, clock, users, teams, auth, ticket_service, categories, ticket_config,
+                         dispatch, views, YUNWEI_VERSION, YUNWEI_COMMIT, s.cookie_secure,
+                         [&] { return accepting.load(); }});
   if (s.demo_if_empty && !admin_password->empty()) {
     auto demo = load_demo(**db, clock, hasher, "yunwei-demo");
     if (!demo.ok()) return runtime_error("demo data: " + demo.error().message);
@@ -315,7 +315,8 @@ int run_demo(const Settings& s, const std::string& password) {
     return usage_error(st.error());
   auto seeded = bootstrap_identity(*ctx->db, ctx->clock, ctx->hasher);
   if (!seeded.ok()) return runtime_error(seeded.error().message);
-  if (!seeded->empty()) std::printf("created the administrator account: admin / %s\n", seeded->c_str());
+  if (!seeded->empty())
+    std::printf("created the administrator account: admin / %s\n", seeded->c_str());
   auto summary = load_demo(*ctx->db, ctx->clock, ctx->hasher, pw);
   if (!summary.ok()) return runtime_error(summary.error().message);
   std::printf(

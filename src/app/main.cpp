@@ -70,19 +70,24 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", serve_s.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->envname("YUNWEI_LISTEN")
       ->capture_default_str();
-  serve->add_option("--attachments-dir", serve_s.attachments_dir,
-                    "Where attachments are stored (default: <data-dir>/attachments)")
+  serve
+      ->add_option("--attachments-dir", serve_s.attachments_dir,
+                   "Where attachments are stored (default: <data-dir>/attachments)")
       ->envname("YUNWEI_ATTACHMENTS_DIR");
-  serve->add_option("--demo-if-empty", serve_s.demo_if_empty,
-                    "Load the demo organisation when the database is new (true/false)")
+  serve
+      ->add_option("--demo-if-empty", serve_s.demo_if_empty,
+                   "Load the demo organisation when the database is new (true/false)")
       ->envname("YUNWEI_DEMO_IF_EMPTY");
-  serve->add_option("--auto-close-interval-ms", serve_s.auto_close_interval_ms,
-                    "How often resolved tickets are checked for auto-close")
+  serve
+      ->add_option("--auto-close-interval-ms", serve_s.auto_close_interval_ms,
+                   "How often resolved tickets are checked for auto-close")
       ->envname("YUNWEI_AUTO_CLOSE_INTERVAL_MS")
       ->capture_default_str();
   serve->add_option("--io-threads", serve_s.io_threads, "I/O threads (0: one per core)")
       ->envname("YUNWEI_IO_THREADS");
-  serve->add_option("--workers", serve_s.workers, "Request worker threads (0: 32 per core, at least 96)")
+  serve
+      ->add_option("--workers", serve_s.workers,
+                   "Request worker threads (0: 32 per core, at least 96)")
       ->envname("YUNWEI_WORKERS");
   serve->add_option("--max-body-bytes", serve_s.max_body_bytes, "Largest request body accepted")
       ->envname("YUNWEI_MAX_BODY_BYTES")

@@ -106,9 +106,10 @@ struct Server::Impl {
         io_threads(opt.io_threads > 0 ? opt.io_threads
                                       : std::max(1u, std::thread::hardware_concurrency())),
         ioc(io_threads),
-        workers(static_cast<size_t>(opt.worker_threads > 0
-                                        ? opt.worker_threads
-                                        : std::max(96u, 32 * std::max(1u, std::thread::hardware_concurrency())))),
+        workers(static_cast<size_t>(
+            opt.worker_threads > 0
+                ? opt.worker_threads
+                : std::max(96u, 32 * std::max(1u, std::thread::hardware_concurrency())))),
         acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM) {}
 

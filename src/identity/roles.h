@@ -12,10 +12,10 @@ enum class Role : std::uint8_t { kAdmin, kAgent, kApprover, kRequester, kAuditor
 
 // What a route requires. Checked once per request from the caller's roles.
 enum class Permission : std::uint8_t {
-  kSelf,        // any active, authenticated user: their own profile, tokens, session
-  kUsersRead,   // list and read users and teams
-  kUsersWrite,  // create, update, deactivate users and teams
-  kAuditRead,   // read the audit trail
+  kSelf,           // any active, authenticated user: their own profile, tokens, session
+  kUsersRead,      // list and read users and teams
+  kUsersWrite,     // create, update, deactivate users and teams
+  kAuditRead,      // read the audit trail
   kTicketsRead,    // see tickets (what each may see is the tickets module's visibility rule)
   kTicketsCreate,  // report tickets, comment on and reopen one's own
   kTicketsStaff,   // staff views: worklogs, survey answers, dispatch configuration

@@ -58,7 +58,8 @@ core::Status check_team(store::Tx& tx, const std::optional<std::int64_t>& id, co
   auto row = tx.query_row("SELECT active FROM teams WHERE id = ?", {*id});
   if (!row.ok()) return std::move(row).error();
   if (!*row) return core::invalid(field, "no team with id " + std::to_string(*id));
-  if ((*row)->i64(0) == 0) return core::invalid(field, "team " + std::to_string(*id) + " is inactive");
+  if ((*row)->i64(0) == 0)
+    return core::invalid(field, "team " + std::to_string(*id) + " is inactive");
   return {};
 }
 
@@ -156,10 +157,9 @@ core::Result<std::pair<PriorityMatrix, std::int64_t>> TicketConfig::set_matrix(
     }
     YW_ASSIGN(PriorityMatrix before, load_matrix(tx));
     YW_TRY(write_meta(tx, kMatrixKey, matrix_json(m, current + 1)));
-    auto ev = store::append_event(tx, actor, clock_.now_ms(), "priority_matrix.update",
-                                  "priority_matrix", std::nullopt,
-                                  matrix_json(before, current).dump(),
-                                  matrix_json(m, current + 1).dump());
+    auto ev = store::append_event(
+        tx, actor, clock_.now_ms(), "priority_matrix.update", "priority_matrix", std::nullopt,
+        matrix_json(before, current).dump(), matrix_json(m, current + 1).dump());
     if (!ev.ok()) return std::move(ev).error();
     return R{m, current + 1};
   });

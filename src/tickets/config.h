@@ -19,7 +19,7 @@ struct TicketSettings {
   std::optional<std::int64_t> service_desk_team_id;  // first line: first-contact resolution
   std::optional<std::int64_t> security_team_id;      // sees tickets in security categories
   std::optional<std::int64_t> operations_team_id;    // told of hierarchical escalations
-  bool requesters_see_organisation = false;  // requesters see their organisation's tickets
+  bool requesters_see_organisation = false;          // requesters see their organisation's tickets
   std::int64_t attachment_max_bytes = 8 * 1024 * 1024;
   std::int64_t version = 0;  // 0 until first saved
 };
@@ -50,8 +50,8 @@ class TicketConfig {
   core::Result<std::pair<PriorityMatrix, std::int64_t>> matrix();
   // Replaces the matrix after PriorityMatrix::validate(); existing tickets keep their priority.
   core::Result<std::pair<PriorityMatrix, std::int64_t>> set_matrix(const store::Actor& actor,
-                                                                  const PriorityMatrix& m,
-                                                                  std::int64_t version);
+                                                                   const PriorityMatrix& m,
+                                                                   std::int64_t version);
 
   // Points the team settings at the default teams ("Service Desk", "Security Operations",
   // "Operations Management") when never saved.

@@ -47,8 +47,8 @@ Comment comment_from_row(const store::Row& r) {
 constexpr const char* kAttachmentColumns =
     "id, sha256, filename, content_type, size, public, uploaded_by, created_at";
 Attachment attachment_from_row(const store::Row& r) {
-  return Attachment{r.i64(0), r.str(1), r.str(2), r.str(3), r.i64(4), r.i64(5) != 0,
-                    r.opt_i64(6), r.i64(7)};
+  return Attachment{r.i64(0), r.str(1),      r.str(2),     r.str(3),
+                    r.i64(4), r.i64(5) != 0, r.opt_i64(6), r.i64(7)};
 }
 
 // "type/subtype" made of token characters, lower-cased; else application/octet-stream.
@@ -214,8 +214,8 @@ core::Result<WorklogSummary> TicketService::worklogs(const Viewer& v, std::strin
   });
 }
 
-core::Result<std::vector<WorklogTotal>> TicketService::worklog_totals(
-    const Viewer& v, const WorklogTotalsQuery& q) {
+core::Result<std::vector<WorklogTotal>> TicketService::worklog_totals(const Viewer& v,
+                                                                      const WorklogTotalsQuery& q) {
   if (!v.staff) return core::forbidden("worklog totals are for staff");
   using R = std::vector<WorklogTotal>;
   return store::read_tx<R>(db_, [&](store::Tx& tx) -> core::Result<R> {
@@ -279,16 +279,18 @@ core::Result<Attachment> TicketService::add_attachment(const store::Actor& actor
   return store::write_tx<Attachment>(db_, [&](store::Tx& tx) -> core::Result<Attachment> {
     YW_ASSIGN(Ticket t, load_visible(tx, v, number));
     core::TimeMs now = clock_.now_ms();
-    auto row = tx.query_row(std::string("INSERT INTO ticket_attachments (ticket_id, sha256,"
-                                        " filename, content_type, size, public, uploaded_by,"
-                                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ") +
-                                kAttachmentColumns,
-                            {t.id, sha, std::string(filename), type,
-                             static_cast<std::int64_t>(data.size()),
-                             std::int64_t{is_public ? 1 : 0}, opt_value(actor.user_id), now});
+    auto row = tx.query_row(
+        std::string("INSERT INTO ticket_attachments (ticket_id, sha256,"
+                    " filename, content_type, size, public, uploaded_by,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ") +
+            kAttachmentColumns,
+        {t.id, sha, std::string(filename), type, static_cast<std::int64_t>(data.size()),
+         std::int64_t{is_public ? 1 : 0}, opt_value(actor.user_id), now});
     if (!row.ok()) return std::move(row).error();
     Attachment a = attachment_from_row(**row);
-    json detail = {{"attachment_id", a.id}, {"filename", a.filename}, {"size", a.size},
+    json detail = {{"attachment_id", a.id},
+                   {"filename", a.filename},
+                   {"size", a.size},
                    {"public", a.is_public}};
     YW_TRY(ticket_event(tx, actor, now, "ticket.attachment", t.id, "", detail.dump()));
     return a;
@@ -313,8 +315,8 @@ core::Result<std::vector<Attachment>> TicketService::attachments(const Viewer& v
 }
 
 core::Result<std::pair<Attachment, std::string>> TicketService::attachment(const Viewer& v,
-                                                                          std::string_view number,
-                                                                          std::int64_t id) {
+                                                                           std::string_view number,
+                                                                           std::int64_t id) {
   if (!blobs_) return core::Error{core::ErrorCode::kUnavailable, "attachments are not configured"};
   auto a = store::read_tx<Attachment>(db_, [&](store::Tx& tx) -> core::Result<Attachment> {
     YW_ASSIGN(Ticket t, load_visible(tx, v, number));
@@ -384,7 +386,8 @@ core::Result<Link> TicketService::add_link(const store::Actor& actor, const View
     Link l{(*row)->i64(0), std::string(type), target->number, target->title, target->status, now};
     json detail = {{"link_id", l.id}, {"type", l.type}, {"number", l.number}};
     YW_TRY(ticket_event(tx, actor, now, "ticket.link", self.id, "", detail.dump()));
-    json back = {{"link_id", l.id}, {"type", form->reversed ? form->stored : inverse(form->stored)},
+    json back = {{"link_id", l.id},
+                 {"type", form->reversed ? form->stored : inverse(form->stored)},
                  {"number", self.number}};
     YW_TRY(ticket_event(tx, actor, now, "ticket.link", target->id, "", back.dump()));
     return l;
@@ -494,7 +497,8 @@ core::Result<Survey> TicketService::answer_survey(const store::Actor& actor, con
     YW_ASSIGN(Ticket t, load_visible(tx, v, number));
     if (t.requester_id != v.user_id)
       return core::forbidden("only the requester answers the satisfaction survey");
-    if (!t.resolved_at || (t.status != "resolved" && t.status != "fulfilled" && t.status != "closed"))
+    if (!t.resolved_at ||
+        (t.status != "resolved" && t.status != "fulfilled" && t.status != "closed"))
       return core::conflict("the survey opens when the ticket is resolved", "status");
     auto done = tx.query_row("SELECT 1 FROM ticket_surveys WHERE ticket_id = ?", {t.id});
     if (!done.ok()) return std::move(done).error();
@@ -539,7 +543,7 @@ core::Status survey_filter(store::Tx& tx, const Viewer& v, const SurveyQuery& q,
 }  // namespace
 
 core::Result<TicketService::SurveySummary> TicketService::survey_summary(const Viewer& v,
-                                                                          const SurveyQuery& q) {
+                                                                         const SurveyQuery& q) {
   if (!v.staff) return core::forbidden("survey answers are for staff");
   return store::read_tx<SurveySummary>(db_, [&](store::Tx& tx) -> core::Result<SurveySummary> {
     std::string sql =
@@ -564,8 +568,7 @@ core::Result<TicketService::SurveySummary> TicketService::survey_summary(const V
   });
 }
 
-core::Result<store::Page<SurveyRow>> TicketService::surveys(const Viewer& v,
-                                                            const SurveyQuery& q) {
+core::Result<store::Page<SurveyRow>> TicketService::surveys(const Viewer& v, const SurveyQuery& q) {
   if (!v.staff) return core::forbidden("survey answers are for staff");
   if (q.rating && (*q.rating < 1 || *q.rating > 5))
     return core::invalid("rating", "must be between 1 and 5");

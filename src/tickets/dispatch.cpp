@@ -40,8 +40,12 @@ RuleConditions conditions_from(const json& j) {
 }
 
 std::string rule_snapshot(const AssignmentRule& r) {
-  return json{{"name", r.name},         {"position", r.position}, {"conditions", conditions_json(r.conditions)},
-              {"team_id", r.team_id},   {"active", r.active},     {"version", r.version}}
+  return json{{"name", r.name},
+              {"position", r.position},
+              {"conditions", conditions_json(r.conditions)},
+              {"team_id", r.team_id},
+              {"active", r.active},
+              {"version", r.version}}
       .dump();
 }
 
@@ -78,8 +82,7 @@ core::Status check_conditions(store::Tx& tx, const RuleConditions& c) {
     return f;
   };
   for (size_t i = 0; i < c.kinds.size(); ++i) {
-    if (number_prefix(c.kinds[i]).empty())
-      return core::invalid(field("kinds", i), "unknown kind");
+    if (number_prefix(c.kinds[i]).empty()) return core::invalid(field("kinds", i), "unknown kind");
   }
   for (size_t i = 0; i < c.priorities.size(); ++i) {
     if (priority_rank(c.priorities[i]) == 0)
@@ -109,9 +112,8 @@ core::Status check_team(store::Tx& tx, std::int64_t team_id) {
 }
 
 core::Result<AssignmentRule> load_rule(store::Tx& tx, std::int64_t id) {
-  auto row = tx.query_row(std::string("SELECT ") + kRuleColumns +
-                              " FROM assignment_rules WHERE id = ?",
-                          {id});
+  auto row = tx.query_row(
+      std::string("SELECT ") + kRuleColumns + " FROM assignment_rules WHERE id = ?", {id});
   if (!row.ok()) return std::move(row).error();
   if (!*row) return core::not_found("assignment rule " + std::to_string(id) + " not found");
   return rule_from_row(**row);
@@ -241,8 +243,8 @@ core::Result<AssignmentRule> DispatchService::create_rule(const store::Actor& ac
          std::int64_t{in.active ? 1 : 0}, now, now});
     if (!row.ok()) return std::move(row).error();
     YW_ASSIGN(AssignmentRule r, load_rule(tx, (*row)->i64(0)));
-    auto ev = store::append_event(tx, actor, now, "assignment_rule.create", "assignment_rule",
-                                  r.id, "", rule_snapshot(r));
+    auto ev = store::append_event(tx, actor, now, "assignment_rule.create", "assignment_rule", r.id,
+                                  "", rule_snapshot(r));
     if (!ev.ok()) return std::move(ev).error();
     return r;
   });
@@ -336,9 +338,9 @@ core::Result<TeamDispatch> DispatchService::set_strategy(const store::Actor& act
         " updated_at = excluded.updated_at",
         {team_id, strategy, now});
     if (!n.ok()) return std::move(n).error();
-    auto ev = store::append_event(tx, actor, now, "team.dispatch", "team", team_id,
-                                  json{{"strategy", before}}.dump(),
-                                  json{{"strategy", strategy}}.dump());
+    auto ev =
+        store::append_event(tx, actor, now, "team.dispatch", "team", team_id,
+                            json{{"strategy", before}}.dump(), json{{"strategy", strategy}}.dump());
     if (!ev.ok()) return std::move(ev).error();
     TeamDispatch d;
     d.team_id = team_id;

@@ -59,33 +59,33 @@ std::string ticket_snapshot(const Ticket& t, std::string_view detail_json) {
   auto opt = [](const std::optional<std::int64_t>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
   };
-  nlohmann::json j = {{"number", t.number},
-                      {"kind", t.kind},
-                      {"title", t.title},
-                      {"status", t.status},
-                      {"impact", t.impact},
-                      {"urgency", t.urgency},
-                      {"priority", t.priority},
-                      {"major", t.major},
-                      {"major_cadence_minutes", t.major_cadence_minutes
-                                                    ? nlohmann::json(*t.major_cadence_minutes)
-                                                    : nlohmann::json(nullptr)},
-                      {"major_stakeholder_ids", t.major_stakeholder_ids},
-                      {"priority_overridden", t.priority_overridden},
-                      {"category_id", opt(t.category_id)},
-                      {"requester_id", t.requester_id},
-                      {"channel", t.channel},
-                      {"service_id", opt(t.service_id)},
-                      {"ci_id", opt(t.ci_id)},
-                      {"description", t.description},
-                      {"assignee_team_id", opt(t.assignee_team_id)},
-                      {"assignee_id", opt(t.assignee_id)},
-                      {"pending_reason", t.pending_reason},
-                      {"resolution_code", t.resolution_code},
-                      {"resolution_notes", t.resolution_notes},
-                      {"cancel_reason", t.cancel_reason},
-                      {"escalation_level", t.escalation_level},
-                      {"version", t.version}};
+  nlohmann::json j = {
+      {"number", t.number},
+      {"kind", t.kind},
+      {"title", t.title},
+      {"status", t.status},
+      {"impact", t.impact},
+      {"urgency", t.urgency},
+      {"priority", t.priority},
+      {"major", t.major},
+      {"major_cadence_minutes", t.major_cadence_minutes ? nlohmann::json(*t.major_cadence_minutes)
+                                                        : nlohmann::json(nullptr)},
+      {"major_stakeholder_ids", t.major_stakeholder_ids},
+      {"priority_overridden", t.priority_overridden},
+      {"category_id", opt(t.category_id)},
+      {"requester_id", t.requester_id},
+      {"channel", t.channel},
+      {"service_id", opt(t.service_id)},
+      {"ci_id", opt(t.ci_id)},
+      {"description", t.description},
+      {"assignee_team_id", opt(t.assignee_team_id)},
+      {"assignee_id", opt(t.assignee_id)},
+      {"pending_reason", t.pending_reason},
+      {"resolution_code", t.resolution_code},
+      {"resolution_notes", t.resolution_notes},
+      {"cancel_reason", t.cancel_reason},
+      {"escalation_level", t.escalation_level},
+      {"version", t.version}};
   if (!detail_json.empty()) {
     nlohmann::json d = nlohmann::json::parse(detail_json, nullptr, false);
     if (d.is_object() && !d.empty()) j["detail"] = std::move(d);

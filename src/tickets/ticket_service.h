@@ -192,7 +192,7 @@ struct TimelineEntry {
 };
 
 struct EscalationRequest {
-  std::string type;  // functional | hierarchical
+  std::string type;                                  // functional | hierarchical
   std::optional<std::int64_t> team_id, assignee_id;  // functional: where to
   std::string note;
 };
@@ -255,8 +255,7 @@ class TicketService {
 
   // Conversation and work.
   core::Result<Comment> add_comment(const store::Actor& actor, const Viewer& v,
-                                    std::string_view number, std::string_view body,
-                                    bool is_public);
+                                    std::string_view number, std::string_view body, bool is_public);
   core::Result<std::vector<Comment>> comments(const Viewer& v, std::string_view number);
   core::Result<Worklog> add_worklog(const store::Actor& actor, const Viewer& v,
                                     std::string_view number, int minutes, std::string_view note,
@@ -281,8 +280,8 @@ class TicketService {
                            std::int64_t link_id);
   core::Result<std::vector<Link>> links(const Viewer& v, std::string_view number);
   core::Result<std::vector<TimelineEntry>> timeline(const Viewer& v, std::string_view number);
-  core::Result<Ticket> escalate(const store::Actor& actor, const Viewer& v,
-                                std::string_view number, const EscalationRequest& req);
+  core::Result<Ticket> escalate(const store::Actor& actor, const Viewer& v, std::string_view number,
+                                const EscalationRequest& req);
 
   // The requester rates a resolved or closed ticket once: kConflict on a second answer.
   core::Result<Survey> answer_survey(const store::Actor& actor, const Viewer& v,

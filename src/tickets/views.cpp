@@ -56,8 +56,8 @@ core::Status SavedViewService::remove(const store::Actor& actor, std::int64_t us
     auto n = tx.exec("DELETE FROM saved_views WHERE id = ? AND user_id = ?", {id, user_id});
     if (!n.ok()) return std::move(n).error();
     if (*n == 0) return core::not_found("saved view " + std::to_string(id) + " not found");
-    auto ev = store::append_event(tx, actor, clock_.now_ms(), "saved_view.delete", "saved_view",
-                                  id, "", "");
+    auto ev = store::append_event(tx, actor, clock_.now_ms(), "saved_view.delete", "saved_view", id,
+                                  "", "");
     if (!ev.ok()) return std::move(ev).error();
     return {};
   });

@@ -103,7 +103,7 @@ const Workflow& incident_workflow() {
     w.transitions = {
         {"new", "assigned", assign},
         {"new", "in_progress", assign},
-        {"new", "resolved", resolve},  // first-contact resolution at the service desk
+        {"new", "resolved", resolve},        // first-contact resolution at the service desk
         {"new", "cancelled", cancel, true},  // the requester withdraws it
         {"assigned", "in_progress", {}},
         {"assigned", "pending", pend},

@@ -224,39 +224,36 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
   EXPECT_EQ(me["username"], name);
   EXPECT_EQ(me["roles"], json({"agent"}));
   EXPECT_EQ(me["team_ids"], json({team["id"]}));
-  EXPECT_EQ(me["permissions"],
-            json({{"users_read", true},
-                  {"users_write", false},
-                  {"audit_read", false},
-                  {"tickets_read", true},
-                  {"tickets_create", true},
-                  {"tickets_staff", true},
-                  {"tickets_work", true},
-                  {"tickets_admin", false}}));
+  EXPECT_EQ(me["permissions"], json({{"users_read", true},
+                                     {"users_write", false},
+                                     {"audit_read", false},
+                                     {"tickets_read", true},
+                                     {"tickets_create", true},
+                                     {"tickets_staff", true},
+                                     {"tickets_work", true},
+                                     {"tickets_admin", false}}));
   EXPECT_FALSE(me.contains("csrf_token")) << "a token caller has no session";
 
   json admin = admin_get("/api/v1/me");
-  EXPECT_EQ(admin["permissions"],
-            json({{"users_read", true},
-                  {"users_write", true},
-                  {"audit_read", true},
-                  {"tickets_read", true},
-                  {"tickets_create", true},
-                  {"tickets_staff", true},
-                  {"tickets_work", true},
-                  {"tickets_admin", true}}));
+  EXPECT_EQ(admin["permissions"], json({{"users_read", true},
+                                        {"users_write", true},
+                                        {"audit_read", true},
+                                        {"tickets_read", true},
+                                        {"tickets_create", true},
+                                        {"tickets_staff", true},
+                                        {"tickets_work", true},
+                                        {"tickets_admin", true}}));
   std::string req_name = unique_name("mereq");
   ASSERT_FALSE(create_user(port_, admin_token_, req_name, {"requester"}).is_discarded());
   json req = get_json(port_, "/api/v1/me", login_token(port_, req_name, kUserPassword));
-  EXPECT_EQ(req["permissions"],
-            json({{"users_read", false},
-                  {"users_write", false},
-                  {"audit_read", false},
-                  {"tickets_read", true},
-                  {"tickets_create", true},
-                  {"tickets_staff", false},
-                  {"tickets_work", false},
-                  {"tickets_admin", false}}));
+  EXPECT_EQ(req["permissions"], json({{"users_read", false},
+                                      {"users_write", false},
+                                      {"audit_read", false},
+                                      {"tickets_read", true},
+                                      {"tickets_create", true},
+                                      {"tickets_staff", false},
+                                      {"tickets_work", false},
+                                      {"tickets_admin", false}}));
 }
 
 TEST_P(ApiTest, PatchMeUpdatesLocaleAndTimeZoneAndRefusesAStaleVersion) {

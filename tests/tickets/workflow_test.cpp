@@ -73,9 +73,8 @@ TEST(Workflow, RequestersMayOnlyReopenConfirmOrWithdraw) {
   for (const Transition& t : incident_workflow().transitions) {
     if (t.requester_may) open_to_requester.insert(t.from + "->" + t.to);
   }
-  EXPECT_EQ(open_to_requester,
-            (std::set<std::string>{"resolved->reopened", "resolved->closed", "new->cancelled",
-                                   "assigned->cancelled"}));
+  EXPECT_EQ(open_to_requester, (std::set<std::string>{"resolved->reopened", "resolved->closed",
+                                                      "new->cancelled", "assigned->cancelled"}));
 }
 
 TEST(Workflow, ServiceRequestsHaveTheirOwnSimplerMachine) {

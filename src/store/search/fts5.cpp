@@ -1,8 +1,8 @@
 #include "store/search/fts5.h"
 
-#include <algorithm>
-
 #include <sqlite3.h>
+
+#include <algorithm>
 
 #include "store/search/tokenizer.h"
 
