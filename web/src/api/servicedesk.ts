@@ -3,19 +3,18 @@
 // dispatch strategies, settings and survey answers (src/api/ticket_routes.cpp and
 // ticket_config_routes.cpp on the server).
 import { api, request } from './client'
+import type { Category, PriorityMatrix, SurveyAnswer } from './tickets'
 import type { Page } from './types'
+
+// Shared with the agent workspace's client: one definition each.
+export type { Category, PriorityMatrix, SurveyAnswer } from './tickets'
+export { CHANNELS, PRIORITIES } from './tickets'
 
 export type TicketKind = 'incident' | 'request'
 
 export interface AllowedTransition {
   to: string
   required_fields: string[]
-}
-
-export interface SurveyAnswer {
-  rating: number
-  comment: string
-  created_at: string
 }
 
 /** A ticket as the list returns it (GET /api/v1/tickets). */
@@ -117,18 +116,6 @@ export interface RequesterTransition {
   cancel_reason?: string
 }
 
-export interface Category {
-  id: number
-  parent_id: number | null
-  code: string
-  name: string
-  name_zh: string
-  security: boolean
-  active: boolean
-  sort_order: number
-  version: number
-}
-
 export interface NewCategoryBody {
   parent_id: number | null
   code: string
@@ -147,16 +134,6 @@ export interface CategoryPatch {
   sort_order?: number
 }
 
-export interface PriorityMatrix {
-  impact_levels: number
-  urgency_levels: number
-  /** Row-major by impact: cells[(impact - 1) * urgency_levels + (urgency - 1)]. */
-  cells: string[]
-  version: number
-}
-
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const
-export const CHANNELS = ['web', 'email', 'phone', 'api', 'monitoring'] as const
 export const KINDS: readonly TicketKind[] = ['incident', 'request']
 export const DISPATCH_STRATEGIES = ['manual', 'round_robin', 'least_open'] as const
 export type DispatchStrategy = (typeof DISPATCH_STRATEGIES)[number]
