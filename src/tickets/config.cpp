@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tickets/internal.h"
+
 namespace yunwei::tickets {
 namespace {
 
@@ -55,12 +57,7 @@ json matrix_json(const PriorityMatrix& m, std::int64_t version) {
 
 core::Status check_team(store::Tx& tx, const std::optional<std::int64_t>& id, const char* field) {
   if (!id) return {};
-  auto row = tx.query_row("SELECT active FROM teams WHERE id = ?", {*id});
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return core::invalid(field, "no team with id " + std::to_string(*id));
-  if ((*row)->i64(0) == 0)
-    return core::invalid(field, "team " + std::to_string(*id) + " is inactive");
-  return {};
+  return detail::check_active(tx, detail::Record::kTeam, *id, field);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "tickets/internal.h"
 #include "tickets/priority.h"
 #include "tickets/ticket.h"
 
@@ -104,11 +105,7 @@ core::Status check_conditions(store::Tx& tx, const RuleConditions& c) {
 }
 
 core::Status check_team(store::Tx& tx, std::int64_t team_id) {
-  auto row = tx.query_row("SELECT active FROM teams WHERE id = ?", {team_id});
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return core::invalid("team_id", "no team with id " + std::to_string(team_id));
-  if ((*row)->i64(0) == 0) return core::invalid("team_id", "the team is inactive");
-  return {};
+  return detail::check_active(tx, detail::Record::kTeam, team_id, "team_id");
 }
 
 core::Result<AssignmentRule> load_rule(store::Tx& tx, std::int64_t id) {

@@ -32,6 +32,11 @@ core::Status visibility_filter(store::Tx& tx, const Viewer& v, std::string& wher
 // Admins and members of the security team see tickets in security categories.
 core::Result<bool> sees_restricted(store::Tx& tx, const Viewer& v);
 
+// The team or user `id` exists and is active; else kInvalidArgument naming `field`
+// ("no team with id 7", "team 7 is inactive").
+enum class Record { kTeam, kUser };
+core::Status check_active(store::Tx& tx, Record what, std::int64_t id, std::string_view field);
+
 // Rewrites the ticket's search document: number + title, description, public comments.
 core::Status reindex(store::Tx& tx, const Ticket& t);
 

@@ -165,6 +165,19 @@ core::Result<Ticket> load_visible(store::Tx& tx, const Viewer& v, std::string_vi
   return t;
 }
 
+core::Status check_active(store::Tx& tx, Record what, std::int64_t id, std::string_view field) {
+  const char* noun = what == Record::kTeam ? "team" : "user";
+  auto row = tx.query_row(what == Record::kTeam ? "SELECT active FROM teams WHERE id = ?"
+                                                : "SELECT active FROM users WHERE id = ?",
+                          {id});
+  if (!row.ok()) return std::move(row).error();
+  std::string n = std::to_string(id);
+  if (!*row) return core::invalid(std::string(field), std::string("no ") + noun + " with id " + n);
+  if ((*row)->i64(0) == 0)
+    return core::invalid(std::string(field), std::string(noun) + " " + n + " is inactive");
+  return {};
+}
+
 core::Status reindex(store::Tx& tx, const Ticket& t) {
   std::string head = t.number;
   head += ' ';
@@ -211,22 +224,11 @@ namespace {
 
 using nlohmann::json;
 
-// The row `id` of `table` exists and is active; else kInvalidArgument naming `field`.
-core::Status check_active(store::Tx& tx, const char* table, std::int64_t id,
-                          std::string_view field) {
-  auto row = tx.query_row(std::string("SELECT active FROM ") + table + " WHERE id = ?", {id});
-  if (!row.ok()) return std::move(row).error();
-  if (!*row) return core::invalid(std::string(field), "no record with id " + std::to_string(id));
-  if ((*row)->i64(0) == 0)
-    return core::invalid(std::string(field), "record " + std::to_string(id) + " is inactive");
-  return {};
-}
-
 core::Status check_assignment(store::Tx& tx, const std::optional<std::int64_t>& team,
                               const std::optional<std::int64_t>& person) {
-  if (team) YW_TRY(check_active(tx, "teams", *team, "assignee_team_id"));
+  if (team) YW_TRY(check_active(tx, Record::kTeam, *team, "assignee_team_id"));
   if (person) {
-    YW_TRY(check_active(tx, "users", *person, "assignee_id"));
+    YW_TRY(check_active(tx, Record::kUser, *person, "assignee_id"));
     if (!team) return core::invalid("assignee_team_id", "an assignee needs a team");
     auto member = tx.query_row("SELECT 1 FROM team_members WHERE team_id = ? AND user_id = ?",
                                {*team, *person});
@@ -449,7 +451,7 @@ core::Status apply_patch(store::Tx& tx, const Ticket& before, Ticket& after, con
   if (p.description) after.description = *p.description;
   if (p.channel) after.channel = *p.channel;
   if (p.requester_id) {
-    YW_TRY(check_active(tx, "users", *p.requester_id, "requester_id"));
+    YW_TRY(check_active(tx, Record::kUser, *p.requester_id, "requester_id"));
     after.requester_id = *p.requester_id;
   }
   if (p.category_id) {
@@ -582,7 +584,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
   return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
     YW_ASSIGN(PriorityMatrix matrix, load_matrix(tx));
     YW_ASSIGN(std::string priority, matrix.priority(in.impact, in.urgency));
-    YW_TRY(check_active(tx, "users", *requester, "requester_id"));
+    YW_TRY(check_active(tx, Record::kUser, *requester, "requester_id"));
     CategoryInfo category;
     if (in.category_id) {
       YW_ASSIGN(category, category_info(tx, *in.category_id));
