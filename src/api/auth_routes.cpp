@@ -1,5 +1,5 @@
 #include "api/internal.h"
-#include "api/json_writer.h"
+#include "core/json_writer.h"
 #include "identity/user_service.h"
 
 namespace yunwei::api {

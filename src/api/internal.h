@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/body.h"
+#include "core/json_writer.h"
 #include "core/result.h"
 #include "http/message.h"
 #include "identity/auth_service.h"
@@ -61,7 +62,7 @@ http::Response no_content();
 int status_for(core::ErrorCode code);
 
 // Formats shared by several resources.
-class JsonWriter;
+using core::JsonWriter;
 // Writes the user's fields into an open object (the caller closes it, possibly after more).
 void write_user_fields(JsonWriter& w, const identity::User& u);
 std::string user_json(const identity::User& u);  // serialised object

@@ -1,7 +1,7 @@
 #include <charconv>
 
 #include "api/internal.h"
-#include "api/json_writer.h"
+#include "core/json_writer.h"
 #include "core/text.h"
 #include "http/multipart.h"
 #include "tickets/ticket_service.h"

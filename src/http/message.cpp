@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/json_writer.h"
 #include "core/text.h"
 
 namespace yunwei::http {
@@ -76,44 +77,11 @@ Response Response::json(int status, std::string body) {
 
 Response Response::error(int status, std::string_view code, std::string_view message,
                          std::string_view field) {
-  std::string body = "{\"error\":{\"code\":\"" + json_escape(code) + "\",\"message\":\"" +
-                     json_escape(message) + "\"";
-  if (!field.empty()) body += ",\"field\":\"" + json_escape(field) + "\"";
+  std::string body = "{\"error\":{\"code\":\"" + core::json_escape(code) + "\",\"message\":\"" +
+                     core::json_escape(message) + "\"";
+  if (!field.empty()) body += ",\"field\":\"" + core::json_escape(field) + "\"";
   body += "}}";
   return json(status, std::move(body));
-}
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
 }
 
 }  // namespace yunwei::http

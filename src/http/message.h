@@ -48,7 +48,4 @@ struct Response {
                         std::string_view field = {});
 };
 
-// Escapes a string for a JSON string literal (without the quotes).
-std::string json_escape(std::string_view s);
-
 }  // namespace yunwei::http

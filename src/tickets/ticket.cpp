@@ -1,7 +1,8 @@
 #include "tickets/ticket.h"
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
+
+#include "core/json_writer.h"
 
 namespace yunwei::tickets {
 
@@ -56,41 +57,46 @@ bool is_channel(std::string_view c) {
 }
 
 std::string ticket_snapshot(const Ticket& t, std::string_view detail_json) {
-  auto opt = [](const std::optional<std::int64_t>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  // Written directly (this runs inside every ticket write), keys in alphabetical order.
+  core::JsonWriter w;
+  auto opt = [&w](std::string_view key, const auto& v) {
+    w.key(key);
+    if (v) {
+      w.value(static_cast<std::int64_t>(*v));
+    } else {
+      w.null();
+    }
   };
-  nlohmann::json j = {
-      {"number", t.number},
-      {"kind", t.kind},
-      {"title", t.title},
-      {"status", t.status},
-      {"impact", t.impact},
-      {"urgency", t.urgency},
-      {"priority", t.priority},
-      {"major", t.major},
-      {"major_cadence_minutes", t.major_cadence_minutes ? nlohmann::json(*t.major_cadence_minutes)
-                                                        : nlohmann::json(nullptr)},
-      {"major_stakeholder_ids", t.major_stakeholder_ids},
-      {"priority_overridden", t.priority_overridden},
-      {"category_id", opt(t.category_id)},
-      {"requester_id", t.requester_id},
-      {"channel", t.channel},
-      {"service_id", opt(t.service_id)},
-      {"ci_id", opt(t.ci_id)},
-      {"description", t.description},
-      {"assignee_team_id", opt(t.assignee_team_id)},
-      {"assignee_id", opt(t.assignee_id)},
-      {"pending_reason", t.pending_reason},
-      {"resolution_code", t.resolution_code},
-      {"resolution_notes", t.resolution_notes},
-      {"cancel_reason", t.cancel_reason},
-      {"escalation_level", t.escalation_level},
-      {"version", t.version}};
-  if (!detail_json.empty()) {
-    nlohmann::json d = nlohmann::json::parse(detail_json, nullptr, false);
-    if (d.is_object() && !d.empty()) j["detail"] = std::move(d);
-  }
-  return j.dump();
+  w.begin_object();
+  opt("assignee_id", t.assignee_id);
+  opt("assignee_team_id", t.assignee_team_id);
+  w.key("cancel_reason").value(t.cancel_reason);
+  opt("category_id", t.category_id);
+  w.key("channel").value(t.channel);
+  opt("ci_id", t.ci_id);
+  w.key("description").value(t.description);
+  // `detail_json`: an object serialised by the caller; left out when empty.
+  if (detail_json.size() > 2 && detail_json.front() == '{') w.key("detail").raw(detail_json);
+  w.key("escalation_level").value(std::int64_t{t.escalation_level});
+  w.key("impact").value(std::int64_t{t.impact});
+  w.key("kind").value(t.kind);
+  w.key("major").value(t.major);
+  opt("major_cadence_minutes", t.major_cadence_minutes);
+  w.key("major_stakeholder_ids").value(t.major_stakeholder_ids);
+  w.key("number").value(t.number);
+  w.key("pending_reason").value(t.pending_reason);
+  w.key("priority").value(t.priority);
+  w.key("priority_overridden").value(t.priority_overridden);
+  w.key("requester_id").value(t.requester_id);
+  w.key("resolution_code").value(t.resolution_code);
+  w.key("resolution_notes").value(t.resolution_notes);
+  opt("service_id", t.service_id);
+  w.key("status").value(t.status);
+  w.key("title").value(t.title);
+  w.key("urgency").value(std::int64_t{t.urgency});
+  w.key("version").value(t.version);
+  w.end_object();
+  return w.take();
 }
 
 }  // namespace yunwei::tickets

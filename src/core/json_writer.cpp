@@ -1,8 +1,41 @@
-#include "api/json_writer.h"
+#include "core/json_writer.h"
 
-#include "http/message.h"
+#include <cstdio>
 
-namespace yunwei::api {
+namespace yunwei::core {
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
 
 void JsonWriter::separate() {
   if (out_.empty()) return;
@@ -24,11 +57,11 @@ JsonWriter& JsonWriter::close(char c) {
 namespace {
 
 // Appends `s` as JSON string content: straight when nothing needs escaping (the usual case, and
-// always for keys), else through http::json_escape.
+// always for keys), else through json_escape.
 void append_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-      out += http::json_escape(s);
+      out += json_escape(s);
       return;
     }
   }
@@ -89,4 +122,4 @@ JsonWriter& JsonWriter::value(const std::vector<std::string>& ss) {
   return end_array();
 }
 
-}  // namespace yunwei::api
+}  // namespace yunwei::core

@@ -5,11 +5,14 @@
 #include <string_view>
 #include <vector>
 
-namespace yunwei::api {
+namespace yunwei::core {
 
-// Appends JSON text directly, for responses on hot paths (/me, user lists) where building an
-// nlohmann::json tree costs more than the database work. Commas are inserted automatically.
-// Strings must be valid UTF-8 (everything stored is validated on the way in).
+// `s` as the content of a JSON string (quotes, backslashes and control characters escaped).
+std::string json_escape(std::string_view s);
+
+// Appends JSON text directly, for hot paths (responses such as /me and lists, event snapshots)
+// where building an nlohmann::json tree costs more than the database work. Commas are inserted
+// automatically. Strings must be valid UTF-8 (everything stored is validated on the way in).
 class JsonWriter {
  public:
   JsonWriter& begin_object() { return open('{'); }
@@ -34,4 +37,4 @@ class JsonWriter {
   std::string out_;
 };
 
-}  // namespace yunwei::api
+}  // namespace yunwei::core
