@@ -1,5 +1,6 @@
 #include "tickets/config.h"
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "tickets/internal.h"
@@ -62,30 +63,76 @@ core::Status check_team(store::Tx& tx, const std::optional<std::int64_t>& id, co
 
 }  // namespace
 
+namespace {
+
+// The value parsed from the stored text last time: every ticket write reads the settings and
+// the matrix, and parsing the same text again gives the same value. Keyed by the text, so a
+// change made by any node is seen at once.
+template <class T>
+class LastParsed {
+ public:
+  template <class Parse>
+  core::Result<T> get(const std::string& text, Parse&& parse) {
+    {
+      std::lock_guard lock(mu_);
+      if (value_ && text_ == text) return *value_;
+    }
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      return core::internal("stored configuration is corrupt");
+    core::Result<T> r = parse(j);
+    if (!r.ok()) return r;
+    std::lock_guard lock(mu_);
+    text_ = text;
+    value_ = r.value();
+    return r;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string text_;
+  std::optional<T> value_;
+};
+
+core::Result<std::optional<std::string>> read_meta_text(store::Tx& tx, const char* key) {
+  auto row = tx.query_row("SELECT value FROM meta WHERE key = ?", {std::string(key)});
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>((*row)->str(0));
+}
+
+}  // namespace
+
 core::Result<TicketSettings> load_settings(store::Tx& tx) {
-  YW_ASSIGN(std::optional<json> j, read_meta(tx, kSettingsKey));
-  TicketSettings s;
-  if (!j) return s;
-  s.auto_close_days = j->value("auto_close_days", s.auto_close_days);
-  s.service_desk_team_id = opt_id(*j, "service_desk_team_id");
-  s.security_team_id = opt_id(*j, "security_team_id");
-  s.operations_team_id = opt_id(*j, "operations_team_id");
-  s.requesters_see_organisation =
-      j->value("requesters_see_organisation", s.requesters_see_organisation);
-  s.attachment_max_bytes = j->value("attachment_max_bytes", s.attachment_max_bytes);
-  s.version = j->value("version", std::int64_t{1});
-  return s;
+  static LastParsed<TicketSettings> last;
+  YW_ASSIGN(std::optional<std::string> text, read_meta_text(tx, kSettingsKey));
+  if (!text) return TicketSettings{};
+  return last.get(*text, [](const json& j) -> core::Result<TicketSettings> {
+    TicketSettings s;
+    s.auto_close_days = j.value("auto_close_days", s.auto_close_days);
+    s.service_desk_team_id = opt_id(j, "service_desk_team_id");
+    s.security_team_id = opt_id(j, "security_team_id");
+    s.operations_team_id = opt_id(j, "operations_team_id");
+    s.requesters_see_organisation =
+        j.value("requesters_see_organisation", s.requesters_see_organisation);
+    s.attachment_max_bytes = j.value("attachment_max_bytes", s.attachment_max_bytes);
+    s.version = j.value("version", std::int64_t{1});
+    return s;
+  });
 }
 
 core::Result<PriorityMatrix> load_matrix(store::Tx& tx) {
-  YW_ASSIGN(std::optional<json> j, read_meta(tx, kMatrixKey));
-  if (!j) return PriorityMatrix::standard();
-  PriorityMatrix m;
-  m.impact_levels = j->value("impact_levels", 3);
-  m.urgency_levels = j->value("urgency_levels", 3);
-  m.cells = j->value("cells", std::vector<std::string>{});
-  if (!m.validate().ok()) return core::internal("the stored priority matrix is invalid");
-  return m;
+  static LastParsed<PriorityMatrix> last;
+  YW_ASSIGN(std::optional<std::string> text, read_meta_text(tx, kMatrixKey));
+  if (!text) return PriorityMatrix::standard();
+  return last.get(*text, [](const json& j) -> core::Result<PriorityMatrix> {
+    PriorityMatrix m;
+    m.impact_levels = j.value("impact_levels", 3);
+    m.urgency_levels = j.value("urgency_levels", 3);
+    m.cells = j.value("cells", std::vector<std::string>{});
+    if (!m.validate().ok()) return core::internal("the stored priority matrix is invalid");
+    return m;
+  });
 }
 
 core::Result<TicketSettings> TicketConfig::settings() {
