@@ -165,17 +165,22 @@ core::Result<std::optional<RuleMatch>> match_rules(store::Tx& tx, const Dispatch
 core::Result<std::optional<std::int64_t>> pick_member(store::Tx& tx, std::int64_t team_id,
                                                       core::TimeMs now) {
   using R = std::optional<std::int64_t>;
-  // Taking the row lock first keeps two concurrent round-robin picks from choosing the same
-  // member on PostgreSQL; SQLite has one writer anyway.
-  auto locked = tx.query_row(
-      "UPDATE team_dispatch SET updated_at = updated_at WHERE team_id = ?"
-      " RETURNING strategy, last_user_id",
-      {team_id});
-  if (!locked.ok()) return std::move(locked).error();
-  if (!*locked) return R();
-  std::string strategy = (*locked)->str(0);
-  std::optional<std::int64_t> last = (*locked)->opt_i64(1);
-  if (strategy == "manual") return R();
+  auto setup = tx.query_row("SELECT strategy FROM team_dispatch WHERE team_id = ?", {team_id});
+  if (!setup.ok()) return std::move(setup).error();
+  if (!*setup) return R();
+  std::string strategy = (*setup)->str(0);
+  if (strategy != "round_robin" && strategy != "least_open") return R();  // manual
+  std::optional<std::int64_t> last;
+  if (strategy == "round_robin") {
+    // The row lock keeps two concurrent picks on PostgreSQL from choosing the same member
+    // (held to the commit, so only round-robin takes it); SQLite has one writer anyway.
+    auto locked = tx.query_row(
+        "UPDATE team_dispatch SET updated_at = updated_at WHERE team_id = ?"
+        " RETURNING last_user_id",
+        {team_id});
+    if (!locked.ok()) return std::move(locked).error();
+    if (*locked) last = (*locked)->opt_i64(0);
+  }
   const std::string members =
       " FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ? AND u.active = 1"
       " AND (',' || u.roles || ',') LIKE '%,agent,%'";
@@ -198,7 +203,7 @@ core::Result<std::optional<std::int64_t>> pick_member(store::Tx& tx, std::int64_
     if (!row.ok()) return std::move(row).error();
     if (*row) chosen = (*row)->i64(0);
   }
-  if (chosen) {
+  if (chosen && strategy == "round_robin") {
     auto n = tx.exec("UPDATE team_dispatch SET last_user_id = ?, updated_at = ? WHERE team_id = ?",
                      {*chosen, now, team_id});
     if (!n.ok()) return std::move(n).error();

@@ -74,7 +74,7 @@ bool rule_matches(const RuleConditions& c, const DispatchSubject& s);
 struct TeamDispatch {
   std::int64_t team_id = 0;
   std::string strategy = "manual";
-  std::optional<std::int64_t> last_user_id;
+  std::optional<std::int64_t> last_user_id;  // round_robin: the member it picked last
 };
 
 // The team of the first active rule matching `s`, with the rule's id.
