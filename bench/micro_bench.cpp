@@ -275,6 +275,8 @@ struct SearchFixture {
     dir = std::filesystem::temp_directory_path() / ("yunwei-bench-fts-" + core::random_token(6));
     std::filesystem::create_directories(dir);
     db = std::move(store::open_database({(dir / "search.db").string(), 2, 2, 5000}).value());
+    core::SystemClock clock;
+    (void)store::migrate(*db, clock);  // the queue that SQLite indexes through
     (void)db->write([](store::Tx& tx) {
       return tx.exec_script(store::search::create_index_sql(tx.backend(), kBenchIndex));
     });
@@ -294,6 +296,7 @@ struct SearchFixture {
         return {};
       });
     }
+    (void)db->sync_search();
   }
   ~SearchFixture() {
     db.reset();

@@ -178,6 +178,10 @@ int main(int argc, char** argv) {
           " (kind) DO UPDATE SET last_number = excluded.last_number",
           {std::int64_t{done + n}});
       if (!c.ok()) return std::move(c).error();
+      if (tx.backend() == store::Backend::kPostgres) {  // numbers come from a sequence there
+        auto seq = tx.query("SELECT setval('ticket_number_incident', ?)", {std::int64_t{done + n}});
+        if (!seq.ok()) return std::move(seq).error();
+      }
       return {};
     });
     if (!st.ok()) {
@@ -190,6 +194,10 @@ int main(int argc, char** argv) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::fprintf(stderr, "seeded %ld tickets in %.0f s\n", done, secs);
     }
+  }
+  if (auto synced = d.sync_search(); !synced.ok()) {
+    std::fprintf(stderr, "search index: %s\n", synced.error().message.c_str());
+    return 1;
   }
   if (d.backend() == store::Backend::kPostgres) {
     (void)d.write([](store::Tx& tx) -> core::Status {

@@ -52,12 +52,6 @@ core::Result<std::optional<Row>> Tx::query_row(std::string_view sql, const Param
   return std::optional<Row>{std::move(rows->front())};
 }
 
-core::Status Tx::defer(std::string_view sql, const Params& params) {
-  auto n = exec(sql, params);
-  if (!n.ok()) return std::move(n).error();
-  return {};
-}
-
 std::string Tx::contains_sql(std::string_view column) const {
   if (backend() == Backend::kPostgres) return "strpos(" + std::string(column) + ", ?) > 0";
   return "instr(" + std::string(column) + ", ?) > 0";

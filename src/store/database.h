@@ -53,12 +53,9 @@ class Tx {
   virtual core::Result<std::int64_t> exec(std::string_view sql, const Params& params = {}) = 0;
   // Runs several `;`-separated statements without parameters (migrations).
   virtual core::Status exec_script(std::string_view sql) = 0;
-  // Runs a write statement at the end of the transaction instead of now. On SQLite that is after
-  // every command of a group commit, so full-text index writes do not make FTS5 flush its
-  // pending terms at each command's savepoint (one index segment per batch instead of one per
-  // command). The statement commits or rolls back with the command that deferred it; it is not
-  // visible to later reads in the same transaction. Default (PostgreSQL): run it now.
-  virtual core::Status defer(std::string_view sql, const Params& params);
+  // Notes that the running command queued `n` full-text index changes (store/search/search.h)
+  // for the database to apply once it has committed. Only SQLite queues them.
+  virtual void index_queued(int n) { (void)n; }
 
   // The first row, or nullopt when there is none.
   core::Result<std::optional<Row>> query_row(std::string_view sql, const Params& params = {});
@@ -89,6 +86,10 @@ class Database {
   virtual PoolStats stats() const = 0;
   // Cheap liveness check (SELECT 1).
   virtual core::Status ping() = 0;
+  // Applies every committed full-text index change still queued, so that a search opened
+  // afterwards sees every write committed before the call (see store/search/search.h).
+  // PostgreSQL indexes in each writer's transaction: nothing to do.
+  virtual core::Status sync_search() { return {}; }
   // Human-readable description without secrets ("sqlite:/path", "postgres://host/db").
   virtual std::string describe() const = 0;
 };

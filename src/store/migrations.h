@@ -15,6 +15,8 @@ struct Migration {
   // 64-bit integer type, and `{{SEARCH_INDEX table col1,col2}}` the full-text index of
   // store/search (an FTS5 table on SQLite, a tsvector table with a GIN index on PostgreSQL).
   std::string sql;
+  // Run after `sql` on PostgreSQL only (sequences and the like), same placeholders.
+  std::string postgres_sql = {};
 };
 
 // Every migration of the schema, in version order.

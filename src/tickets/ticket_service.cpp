@@ -623,10 +623,14 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
       YW_ASSIGN(person, pick_member(tx, *team, now));
       if (person) dispatch["picked_user_id"] = *person;
     }
+    // The number: a sequence per kind on PostgreSQL (no lock held to the commit), the counter
+    // row on SQLite (one writer anyway; no gaps).
+    bool pg = tx.backend() == store::Backend::kPostgres;
     auto counter = tx.query_row(
-        "INSERT INTO ticket_counters (kind, last_number) VALUES (?, 1) ON CONFLICT (kind)"
-        " DO UPDATE SET last_number = ticket_counters.last_number + 1 RETURNING last_number",
-        {in.kind});
+        pg ? "SELECT nextval(?::regclass)"
+           : "INSERT INTO ticket_counters (kind, last_number) VALUES (?, 1) ON CONFLICT (kind)"
+             " DO UPDATE SET last_number = ticket_counters.last_number + 1 RETURNING last_number",
+        {pg ? "ticket_number_" + in.kind : in.kind});
     if (!counter.ok()) return std::move(counter).error();
     std::string number = format_number(in.kind, (*counter)->i64(0));
     std::string status = team && !triage && wf->has_state("assigned") ? "assigned" : wf->initial;
@@ -743,6 +747,7 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
   YW_TRY(check_in(q.channels, "channel", [](const std::string& s) { return is_channel(s); }));
   store::search::Query text = store::search::parse_query(q.q);
   if (!core::trim(q.q).empty() && text.empty()) return store::Page<Ticket>{};
+  if (!text.empty()) YW_TRY(db_.sync_search());  // see every committed write
   return store::read_tx<store::Page<Ticket>>(
       db_, [&](store::Tx& tx) -> core::Result<store::Page<Ticket>> {
         // Names as scalar subqueries: evaluated for the page's rows only, and they leave the
@@ -961,6 +966,7 @@ core::Result<std::vector<SearchResult>> TicketService::search(const Viewer& v, s
   store::search::Query text = store::search::parse_query(q);
   std::vector<SearchResult> out;
   if (text.empty()) return out;
+  YW_TRY(db_.sync_search());  // see every committed write
   return store::read_tx<std::vector<SearchResult>>(
       db_, [&](store::Tx& tx) -> core::Result<std::vector<SearchResult>> {
         store::search::Match m = store::search::match(tx.backend(), ticket_index(), text, "t.id");

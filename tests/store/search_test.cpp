@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/text.h"
@@ -240,6 +243,7 @@ class SearchTest : public testing::BackendTest {
   }
 
   std::vector<SearchHit> hits(const std::string& q, SearchOptions options = {}) {
+    must(db().sync_search());
     return must(read_tx<std::vector<SearchHit>>(
         db(), [&](Tx& tx) { return search(tx, kDocs, parse_query(q), options); }));
   }
@@ -333,6 +337,7 @@ TEST_P(SearchTest, SearchesTypedOperatorsAsTextWithoutErrors) {
   for (const char* q : {R"(NEAR(网络 故障))", "网络*", R"("网络)", R"(网络")", "-网络", "网络 -",
                         "(网络", "^网络", "title:网络", "{title}:网络", "网络 AND", "NOT 网络",
                         R"('; DROP TABLE docs_fts; --)", "*", "\"\"", "网络 + 故障"}) {
+    must(db().sync_search());
     auto r = read_tx<std::vector<SearchHit>>(
         db(), [&](Tx& tx) { return search(tx, kDocs, parse_query(q), {}); });
     EXPECT_TRUE(r.ok()) << q << ": " << (r.ok() ? "" : r.error().message);
@@ -386,6 +391,7 @@ TEST_P(SearchTest, MatchFiltersAndRanksAnotherTablesQuery) {
       return index_document(tx, kDocs, id, {"网络故障", "交换机"});
     }));
   }
+  must(db().sync_search());
   Rows rows = must(read_tx<Rows>(db(), [&](Tx& tx) -> core::Result<Rows> {
     Match m = match(tx.backend(), kDocs, parse_query("网络"), "i.id");
     std::string sql = "SELECT i.id, " + m.score_sql + " AS score, " + kDocs.table +
@@ -458,6 +464,7 @@ TEST_P(SearchTest, Fts5HighlightMarksTwoCharacterWordsWhole) {
   if (backend() != Backend::kSqlite) GTEST_SKIP() << "FTS5 only";
   add(1, "核心网络故障", "");
   add(2, "ORA-00600 on 10.10.0.1:8080", "a.b.c.d.e.f.g.h.i.j " + std::string(300, 'x'));
+  must(db().sync_search());
   Rows rows = query("SELECT highlight(docs_fts, 0, '[', ']') FROM docs_fts WHERE docs_fts MATCH ?",
                     {to_fts5_match(parse_query("网络"))});
   ASSERT_EQ(rows.size(), 1u);
@@ -468,6 +475,55 @@ TEST_P(SearchTest, Fts5HighlightMarksTwoCharacterWordsWhole) {
     if (!r.ok()) return std::move(r).error();
     return {};
   }));
+}
+
+TEST_P(SearchTest, KeepsTheLastOfSeveralChangesToADocument) {
+  add(1, "网络故障", "");
+  add(1, "磁盘告警", "");
+  add(2, "网络", "");
+  must(db().write([](Tx& tx) { return remove_document(tx, kDocs, 2); }));
+  add(3, "网络", "");
+  EXPECT_EQ(ids("网络"), Ids{3});
+  EXPECT_EQ(ids("磁盘"), Ids{1});
+}
+
+// SQLite queues index changes (search_queue) and applies them in batches.
+TEST_P(SearchTest, AppliesQueuedChangesInTheBackgroundWithoutBeingAsked) {
+  if (backend() != Backend::kSqlite) GTEST_SKIP() << "PostgreSQL indexes at once";
+  add(1, "网络故障", "");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (count("search_queue") > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(count("search_queue"), 0);
+  // Straight from the index, without Database::sync_search().
+  Rows rows = query("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?",
+                    {to_fts5_match(parse_query("网络"))});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].i64(0), 1);
+}
+
+TEST_P(SearchTest, AppliesChangesACrashLeftQueuedWhenTheDatabaseOpensAgain) {
+  if (backend() != Backend::kSqlite) GTEST_SKIP() << "PostgreSQL indexes at once";
+  // Queued and committed, never applied: what a crash leaves behind. Malformed fields, an
+  // index that no longer exists and a table that is not an index must not stop the others.
+  must(db().write([](Tx& tx) -> core::Status {
+    for (const auto& [table, id, fields] :
+         std::vector<std::tuple<std::string, std::int64_t, std::string>>{
+             {"docs_fts", 7, "12:网络故障6:交换"},
+             {"docs_fts", 8, "99:short"},
+             {"gone_fts", 9, "2:ab"},
+             {"schema_migrations", 1, "1:x"}}) {
+      auto r = tx.exec("INSERT INTO search_queue (index_table, doc_id, fields) VALUES (?, ?, ?)",
+                       {table, id, fields});
+      if (!r.ok()) return std::move(r).error();
+    }
+    return {};
+  }));
+  reopen();
+  EXPECT_EQ(ids("网络"), Ids{7});
+  EXPECT_EQ(ids("交换"), Ids{7});
+  EXPECT_EQ(count("search_queue"), 0);
+  EXPECT_EQ(count("schema_migrations", "version = 1"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SearchTest, testing::kAllBackends, testing::backend_test_name);

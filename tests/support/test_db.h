@@ -102,6 +102,17 @@ class BackendTest : public ::testing::TestWithParam<TestBackend> {
   }
 
   store::Database& db() { return *db_; }
+  // Closes the database and opens it again (as a restart would), without migrating.
+  void reopen() {
+    db_.reset();
+    store::OpenOptions options;
+    options.url = url_;
+    options.sqlite_readers = 2;
+    options.pg_pool_size = 2;
+    auto opened = store::open_database(options);
+    ASSERT_TRUE(opened.ok()) << describe_error(opened.error());
+    db_ = std::move(opened).value();
+  }
   store::Backend backend() const {
     return GetParam() == TestBackend::kPostgres ? store::Backend::kPostgres
                                                 : store::Backend::kSqlite;

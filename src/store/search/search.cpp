@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "core/text.h"
@@ -13,7 +15,7 @@ namespace {
 constexpr const char* kWeights[] = {"1.0", "0.4", "0.2", "0.1"};
 constexpr std::int64_t kRebuildBatch = 500;
 
-[[maybe_unused]] bool is_identifier(std::string_view s) {
+bool is_identifier(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
     bool ok =
@@ -86,6 +88,58 @@ core::Status run(Tx& tx, const Statement& st) {
   auto r = tx.exec(st.sql, st.params);
   if (!r.ok()) return std::move(r).error();
   return {};
+}
+
+// Queued index changes (SQLite): fields as "<byte length>:<bytes>" one after another, NULL
+// for a removal.
+constexpr const char* kQueueInsert =
+    "INSERT INTO search_queue (index_table, doc_id, fields) VALUES (?, ?, ?)";
+
+std::string encode_fields(const std::vector<std::string>& fields) {
+  std::string out;
+  for (const std::string& f : fields) {
+    out += std::to_string(f.size());
+    out += ':';
+    out += f;
+  }
+  return out;
+}
+
+// The fields of encode_fields(); stops at the first malformed length.
+std::vector<std::string> decode_fields(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    std::size_t colon = s.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 9) break;
+    std::size_t n = 0;
+    bool digits = true;
+    for (char c : s.substr(0, colon)) {
+      if (c < '0' || c > '9') digits = false;
+      n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (!digits || n > s.size() - colon - 1) break;
+    out.emplace_back(s.substr(colon + 1, n));
+    s.remove_prefix(colon + 1 + n);
+  }
+  return out;
+}
+
+// The index `table` as the database has it (its columns in order); nullopt when it does not
+// exist or is not a full-text index.
+core::Result<std::optional<IndexSpec>> index_spec(Tx& tx, const std::string& table) {
+  std::optional<IndexSpec> out;
+  if (!is_identifier(table)) return out;
+  auto sql =
+      tx.query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", {table});
+  if (!sql.ok()) return std::move(sql).error();
+  if (!*sql || (*sql)->str(0).find("USING fts5") == std::string::npos) return out;
+  auto cols = tx.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", {table});
+  if (!cols.ok()) return std::move(cols).error();
+  IndexSpec spec{table, {}};
+  for (const Row& c : *cols) spec.columns.push_back(c.str(0));
+  if (spec.columns.empty()) return out;
+  out = std::move(spec);
+  return out;
 }
 
 // The stored text of `ids`, by id.
@@ -174,13 +228,73 @@ Statement delete_statement(Backend backend, const IndexSpec& index, std::int64_t
 
 core::Status index_document(Tx& tx, const IndexSpec& index, std::int64_t id,
                             const std::vector<std::string_view>& fields) {
-  Statement st = upsert_statement(tx.backend(), index, id, fields);
-  return tx.defer(st.sql, st.params);
+  if (tx.backend() == Backend::kSqlite) {
+    check(index);
+    auto r = tx.exec(kQueueInsert, {index.table, id, encode_fields(clean_fields(index, fields))});
+    if (!r.ok()) return std::move(r).error();
+    tx.index_queued(1);
+    return {};
+  }
+  return run(tx, upsert_statement(tx.backend(), index, id, fields));
 }
 
 core::Status remove_document(Tx& tx, const IndexSpec& index, std::int64_t id) {
-  Statement st = delete_statement(tx.backend(), index, id);
-  return tx.defer(st.sql, st.params);
+  if (tx.backend() == Backend::kSqlite) {
+    check(index);
+    auto r = tx.exec(kQueueInsert, {index.table, id, nullptr});
+    if (!r.ok()) return std::move(r).error();
+    tx.index_queued(1);
+    return {};
+  }
+  return run(tx, delete_statement(tx.backend(), index, id));
+}
+
+core::Result<Applied> apply_queued(Tx& tx, int limit) {
+  Applied out;
+  if (tx.backend() != Backend::kSqlite || limit <= 0) return out;
+  // Before the migration that creates it (a fresh database) there is nothing to apply.
+  auto exists =
+      tx.query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_queue'");
+  if (!exists.ok()) return std::move(exists).error();
+  if (!*exists) return out;
+  auto rows =
+      tx.query("SELECT id, index_table, doc_id, fields FROM search_queue ORDER BY id LIMIT ?",
+               {std::int64_t{limit} + 1});
+  if (!rows.ok()) return std::move(rows).error();
+  if (rows->empty()) return out;
+  out.more = static_cast<int>(rows->size()) > limit;
+  if (out.more) rows->pop_back();
+  // Only the last change of each document counts.
+  std::map<std::pair<std::string, std::int64_t>, std::size_t> last;
+  for (std::size_t k = 0; k < rows->size(); ++k) last[{(*rows)[k].str(1), (*rows)[k].i64(2)}] = k;
+  std::map<std::string, std::optional<IndexSpec>> specs;
+  for (std::size_t k = 0; k < rows->size(); ++k) {
+    const Row& row = (*rows)[k];
+    std::string table = row.str(1);
+    std::int64_t doc = row.i64(2);
+    if (last[{table, doc}] != k) continue;
+    auto spec = specs.find(table);
+    if (spec == specs.end()) {
+      auto loaded = index_spec(tx, table);
+      if (!loaded.ok()) return std::move(loaded).error();
+      spec = specs.emplace(table, std::move(loaded).value()).first;
+    }
+    if (!spec->second) continue;  // the index was dropped since: nothing to update
+    if (row.is_null(3)) {
+      if (auto st = run(tx, delete_statement(Backend::kSqlite, *spec->second, doc)); !st.ok())
+        return st.error();
+    } else {
+      std::vector<std::string> fields = decode_fields(row.str(3));
+      std::vector<std::string_view> views(fields.begin(), fields.end());
+      if (auto st = run(tx, upsert_statement(Backend::kSqlite, *spec->second, doc, views));
+          !st.ok())
+        return st.error();
+    }
+    ++out.applied;
+  }
+  auto del = tx.exec("DELETE FROM search_queue WHERE id <= ?", {rows->back().i64(0)});
+  if (!del.ok()) return std::move(del).error();
+  return out;
 }
 
 core::Status rebuild_index(Tx& tx, const IndexSpec& index) {

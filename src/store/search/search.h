@@ -44,11 +44,25 @@ Statement upsert_statement(Backend backend, const IndexSpec& index, std::int64_t
 // Removes document `id` (no error when it is not indexed).
 Statement delete_statement(Backend backend, const IndexSpec& index, std::int64_t id);
 
-// The statements above, run on `tx` through Tx::defer(): at the end of the transaction on
-// SQLite (a search in the same transaction does not see them yet).
+// Adds or replaces / removes document `id` in `index`, in `tx`: the change commits or rolls
+// back with the document. PostgreSQL writes the index at once. SQLite queues the change in the
+// table `search_queue` (in `tx`) and the database's writer applies queued changes in batches
+// (apply_queued): when many are queued, a moment after the first, when
+// Database::sync_search() asks, and at start-up for any that a crash left behind. FTS5 then
+// writes one index segment per batch of changes rather than one per transaction, which is
+// most of the cost of indexing. A search that must see every committed write calls
+// Database::sync_search() before it opens its read transaction.
 core::Status index_document(Tx& tx, const IndexSpec& index, std::int64_t id,
                             const std::vector<std::string_view>& fields);
 core::Status remove_document(Tx& tx, const IndexSpec& index, std::int64_t id);
+
+struct Applied {
+  int applied = 0;    // index writes made (several queued changes of one document make one)
+  bool more = false;  // changes are still queued beyond `limit`
+};
+// Applies the oldest `limit` queued changes (SQLite; nothing elsewhere) to their indexes and
+// removes them from the queue, in `tx`. Changes for an index that no longer exists are dropped.
+core::Result<Applied> apply_queued(Tx& tx, int limit);
 
 // Re-tokenizes every stored document: needed after the tokenizer changes.
 core::Status rebuild_index(Tx& tx, const IndexSpec& index);

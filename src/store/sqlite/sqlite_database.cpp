@@ -1,7 +1,10 @@
 #include "store/sqlite/sqlite_database.h"
 
+#include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "store/search/fts5.h"
+#include "store/search/search.h"
 
 namespace yunwei::store::sqlite {
 namespace {
@@ -155,6 +159,14 @@ class Connection {
   }
 
   // A parameterless statement through the statement cache (BEGIN, COMMIT, ROLLBACK).
+  // The first column of the first row as an integer (0 when there is no row).
+  core::Result<std::int64_t> query_int(std::string_view sql) {
+    Rows rows;
+    auto r = run(sql, {}, &rows);
+    if (!r.ok()) return std::move(r).error();
+    return rows.empty() ? 0 : rows.front().i64(0);
+  }
+
   core::Status simple(std::string_view sql) {
     auto r = run(sql, {}, nullptr);
     if (!r.ok()) return std::move(r).error();
@@ -182,23 +194,29 @@ class SqliteTx final : public Tx {
     return c_.run(sql, params, nullptr);
   }
   core::Status exec_script(std::string_view sql) override { return c_.exec_script(sql); }
-  core::Status defer(std::string_view sql, const Params& params) override {
-    if (!deferred_) return Tx::defer(sql, params);
-    deferred_->emplace_back(std::string(sql), params);
-    return {};
+  void index_queued(int n) override {
+    if (queued_) *queued_ += n;
   }
-  // Where defer() collects statements (the group commit runs them); null: run them at once.
-  void collect_deferred(std::vector<std::pair<std::string, Params>>* into) { deferred_ = into; }
+  // Where index_queued() counts (the running command's job); null: nowhere.
+  void count_queued_into(int* counter) { queued_ = counter; }
 
  private:
   Connection& c_;
-  std::vector<std::pair<std::string, Params>>* deferred_ = nullptr;
+  int* queued_ = nullptr;
 };
 
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(std::string path) : path_(std::move(path)) {}
   ~SqliteDatabase() override {
+    if (writer_thread_.joinable()) {
+      {
+        std::lock_guard lock(queue_mu_);
+        writer_stopping_ = true;
+      }
+      queue_cv_.notify_all();
+      writer_thread_.join();
+    }
     if (checkpointer_.joinable()) {
       {
         std::lock_guard lock(checkpoint_mu_);
@@ -217,7 +235,14 @@ class SqliteDatabase final : public Database {
     checkpoint_conn_ = std::make_unique<Connection>();
     if (auto st = checkpoint_conn_->open(path_, true, o.busy_timeout_ms); !st.ok()) return st;
     sqlite3_wal_hook(writer_->handle(), &SqliteDatabase::on_wal_commit, this);
-    checkpointer_ = std::thread([this] { checkpoint_loop(); });
+    checkpointer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "yw-checkpoint");
+      checkpoint_loop();
+    });
+    writer_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "yw-sqlite-write");
+      writer_loop();
+    });
     for (int i = 0; i < std::max(1, o.sqlite_readers); ++i) {
       auto c = std::make_unique<Connection>();
       if (auto st = c->open(path_, false, o.busy_timeout_ms); !st.ok()) return st;
@@ -229,33 +254,43 @@ class SqliteDatabase final : public Database {
 
   Backend backend() const override { return Backend::kSqlite; }
 
-  // Group commit: callers queue their command; whoever finds no batch running becomes the
-  // leader, runs every queued command in one transaction (each inside its own savepoint, so a
-  // failing command is undone alone) and commits once. The others wait for their result.
-  // Every caller still gets "one command = one transaction" semantics: a command's effects are
-  // visible to readers only after the COMMIT that carried it, and a failed COMMIT fails every
-  // command of the batch.
+  // Group commit: callers queue their command and sleep; one writer thread takes everything
+  // queued, runs it in one transaction (each command inside its own savepoint, so a failing
+  // command is undone alone), commits once and wakes each caller with its result. Every caller
+  // still gets "one command = one transaction" semantics: a command's effects are visible to
+  // readers only after the COMMIT that carried it, and a failed COMMIT fails every command of
+  // the batch. A dedicated thread (rather than a caller taking the lead) never hands the
+  // writer role over, so the next batch starts without waiting for another thread to wake.
   core::Status write(const std::function<core::Status(Tx&)>& fn) override {
-    WriteJob job{&fn, {}, false};
-    std::unique_lock lock(queue_mu_);
-    queue_.push_back(&job);
-    while (!job.done) {
-      if (leader_active_) {
-        queue_cv_.wait(lock);
-        continue;
-      }
-      leader_active_ = true;
-      std::vector<WriteJob*> batch;
-      size_t n = std::min(queue_.size(), kMaxBatch);
-      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      lock.unlock();
-      run_batch(batch);
-      lock.lock();
-      for (WriteJob* j : batch) j->done = true;
-      leader_active_ = false;
-      queue_cv_.notify_all();
+    return submit(fn, false);
+  }
+
+  core::Status sync_search() override {
+    if (index_pending_.load() == 0) return {};
+    return submit(
+        [](Tx& tx) -> core::Status {
+          while (true) {
+            auto r = search::apply_queued(tx, kIndexApplyLimit);
+            if (!r.ok()) return std::move(r).error();
+            if (!r->more) return {};
+          }
+        },
+        true);
+  }
+
+  // Queues `fn` for the writer thread and waits for its result. `applies_index`: fn applies
+  // queued index changes (the writer recounts what is left after it commits).
+  core::Status submit(const std::function<core::Status(Tx&)>& fn, bool applies_index) {
+    WriteJob job{&fn, applies_index};
+    bool wake = false;
+    {
+      std::lock_guard lock(queue_mu_);
+      queue_.push_back(&job);
+      wake = writer_idle_;
     }
+    if (wake) queue_cv_.notify_one();
+    std::unique_lock lock(job.mu);
+    job.cv.wait(lock, [&] { return job.done; });
     return std::move(job.status);
   }
 
@@ -295,11 +330,109 @@ class SqliteDatabase final : public Database {
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
+  // A queued command. It lives on the caller's stack: the writer sets `done` and notifies
+  // while holding `mu`, so the caller cannot return (and destroy it) before the writer is done
+  // with it.
   struct WriteJob {
     const std::function<core::Status(Tx&)>* fn;
+    bool applies_index = false;
     core::Status status;
-    bool done;
+    bool done = false;
+    int queued = 0;  // index changes the command queued (Tx::index_queued)
+    std::mutex mu;
+    std::condition_variable cv;
   };
+
+  // Takes batches off the queue until the destructor asks it to stop. Queued index changes
+  // are applied by an extra command at the end of a batch once kIndexBatch are pending or the
+  // oldest has waited kIndexDelay (then without waiting for other commands), and before
+  // exiting.
+  void writer_loop() {
+    const std::function<core::Status(Tx&)> apply = [](Tx& tx) -> core::Status {
+      auto r = search::apply_queued(tx, kIndexApplyLimit);
+      if (!r.ok()) return std::move(r).error();
+      return {};
+    };
+    std::vector<WriteJob*> batch;
+    bool applied_before_stop = false;
+    std::unique_lock lock(queue_mu_);
+    while (true) {
+      auto now = std::chrono::steady_clock::now();
+      std::int64_t pending = index_pending_.load();
+      bool index_due = pending > 0 &&
+                       (now >= index_due_at_ || (pending >= kIndexBatch && now >= index_retry_at_));
+      if (queue_.empty() && !index_due) {
+        if (writer_stopping_) {
+          if (index_pending_.load() == 0 || applied_before_stop) break;
+          applied_before_stop = true;  // one more batch applies what it can, then stop
+          index_due_at_ = now;
+          continue;
+        }
+        writer_idle_ = true;
+        auto more = [&] { return !queue_.empty() || writer_stopping_; };
+        if (index_pending_.load() > 0) {
+          queue_cv_.wait_until(lock, index_due_at_, more);
+        } else {
+          queue_cv_.wait(lock, more);
+        }
+        writer_idle_ = false;
+        continue;
+      }
+      size_t n = std::min(queue_.size(), kMaxBatch);
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      lock.unlock();
+      WriteJob apply_job{&apply, true};
+      if (index_due) batch.push_back(&apply_job);
+      run_batch(batch);
+      after_batch(batch);
+      for (WriteJob* j : batch) {
+        if (j == &apply_job) continue;
+        std::lock_guard done_lock(j->mu);
+        j->done = true;
+        j->cv.notify_one();
+      }
+      lock.lock();
+    }
+  }
+
+  // Keeps index_pending_ (changes committed but not applied) and index_due_at_ current after
+  // a batch.
+  void after_batch(const std::vector<WriteJob*>& batch) {
+    bool applied = false, failed = false;
+    std::int64_t queued = 0;
+    for (const WriteJob* j : batch) {
+      if (!j->status.ok()) {
+        if (j->applies_index) {
+          failed = true;
+          spdlog::warn("applying queued full-text index changes failed (retried in {} s): {}",
+                       kIndexRetry.count(), j->status.error().message);
+        }
+        continue;
+      }
+      queued += j->queued;
+      applied = applied || j->applies_index;
+    }
+    auto now = std::chrono::steady_clock::now();
+    std::int64_t before = index_pending_.load(), pending = before + queued;
+    if (applied) {
+      // What is left (none when there is no queue: a database not migrated yet).
+      auto left = writer_->query_int("SELECT count(*) FROM search_queue");
+      pending = left.ok() ? left.value() : 0;
+    }
+    if (failed) {
+      index_due_at_ = index_retry_at_ = now + kIndexRetry;
+      pending = std::max<std::int64_t>(pending, 1);
+    } else if (pending > 0 && (before == 0 || applied)) {
+      index_due_at_ = now + kIndexDelay;
+    }
+    index_pending_.store(pending);
+  }
+
+  static constexpr std::int64_t kIndexBatch = 1000;
+  static constexpr int kIndexApplyLimit = 5000;
+  static constexpr std::chrono::milliseconds kIndexDelay{200};
+  static constexpr std::chrono::seconds kIndexRetry{30};
   static constexpr size_t kMaxBatch = 256;
 
   // Runs `batch` in one transaction on the writer connection; sets each job's status.
@@ -312,12 +445,10 @@ class SqliteDatabase final : public Database {
       return;
     }
     SqliteTx tx(*writer_);
-    std::vector<std::pair<std::string, Params>> deferred;
-    tx.collect_deferred(&deferred);
     bool single = batch.size() == 1;  // no savepoint needed: the transaction is the command's
     size_t succeeded = 0;
     for (WriteJob* j : batch) {
-      size_t deferred_before = deferred.size();
+      tx.count_queued_into(&j->queued);
       if (!single) {
         if (auto st = writer_->simple("SAVEPOINT cmd"); !st.ok()) {
           j->status = st;
@@ -336,25 +467,10 @@ class SqliteDatabase final : public Database {
         if (!st.ok()) (void)writer_->simple("ROLLBACK TO cmd");
         (void)writer_->simple("RELEASE cmd");
       }
-      if (st.ok()) {
-        ++succeeded;
-      } else {
-        deferred.resize(deferred_before);  // rolled back with its command
-      }
+      if (st.ok()) ++succeeded;
       j->status = std::move(st);
     }
-    // The successful commands' deferred statements, in order, outside any savepoint. One
-    // failing fails the whole batch (it cannot be undone for its command alone any more).
-    for (const auto& [sql, params] : deferred) {
-      if (succeeded == 0) break;
-      auto r = writer_->run(sql, params, nullptr);
-      if (!r.ok()) {
-        for (WriteJob* j : batch) {
-          if (j->status.ok()) j->status = r.error();
-        }
-        succeeded = 0;
-      }
-    }
+    tx.count_queued_into(nullptr);
     core::Status commit;
     if (succeeded == 0) {
       commit = writer_->simple("ROLLBACK");
@@ -422,7 +538,15 @@ class SqliteDatabase final : public Database {
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::vector<WriteJob*> queue_;
-  bool leader_active_ = false;
+  bool writer_idle_ = false;      // the writer thread sleeps on queue_cv_
+  bool writer_stopping_ = false;  // the destructor runs: finish the queue, then exit
+  // Index changes committed but not applied yet (an estimate; 1 at start: there may be some
+  // from before), when they are due at the latest, and (after a failure) when to try again.
+  // The times: writer thread only.
+  std::atomic<std::int64_t> index_pending_{1};
+  std::chrono::steady_clock::time_point index_due_at_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point index_retry_at_;  // after a failure: not before then
+  std::thread writer_thread_;
   std::unique_ptr<Connection> writer_;
   std::atomic<bool> writer_busy_{false};
   mutable std::mutex pool_mu_;
