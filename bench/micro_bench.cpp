@@ -16,6 +16,9 @@
 #include "identity/auth_service.h"
 #include "identity/team_service.h"
 #include "identity/user_service.h"
+#include "sla/calendar.h"
+#include "sla/calendar_service.h"
+#include "sla/holidays.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/search/search.h"
@@ -45,6 +48,7 @@ struct Fixture {
     config = std::make_unique<tickets::TicketConfig>(*db, clock);
     dispatch = std::make_unique<tickets::DispatchService>(*db, clock);
     views = std::make_unique<tickets::SavedViewService>(*db, clock);
+    calendars = std::make_unique<sla::CalendarService>(*db, clock);
     (void)teams->seed_default_teams({});
     identity::NewUser admin;
     admin.username = "admin";
@@ -54,8 +58,8 @@ struct Fixture {
     admin_id = u.id;
     token = auth->create_token({}, u.id, "bench", std::nullopt).value().secret;
     api = std::make_unique<api::Api>(api::Deps{*db, clock, *users, *teams, *auth, *tickets,
-                                               *categories, *config, *dispatch, *views, "bench",
-                                               "bench", false, [] { return true; }});
+                                               *categories, *config, *dispatch, *views, *calendars,
+                                               "bench", "bench", false, [] { return true; }});
   }
   ~Fixture() {
     api.reset();
@@ -71,6 +75,7 @@ struct Fixture {
   std::unique_ptr<tickets::TicketConfig> config;
   std::unique_ptr<tickets::DispatchService> dispatch;
   std::unique_ptr<tickets::SavedViewService> views;
+  std::unique_ptr<sla::CalendarService> calendars;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<identity::UserService> users;
   std::unique_ptr<identity::TeamService> teams;
@@ -342,5 +347,59 @@ BENCHMARK(BM_SearchFts5Query100k)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+// The office calendar of a Chinese IT department: Monday to Friday 09:00-12:00 and 13:00-18:00,
+// Asia/Shanghai, with the shipped cn-statutory holidays and make-up workdays.
+std::shared_ptr<const sla::CompiledCalendar> office_calendar() {
+  sla::CalendarSpec spec;
+  for (std::size_t d = 0; d < 5; ++d) spec.weekly[d] = {{9 * 60, 12 * 60}, {13 * 60, 18 * 60}};
+  spec.holidays = sla::parse_holiday_json(sla::cn_statutory_json()).days;
+  return sla::CompiledCalendar::compile(spec).value();
+}
+
+// Compiling a calendar (2000-2099 into UTC working intervals): paid once per calendar version.
+void BM_CalendarCompile(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(office_calendar());
+}
+BENCHMARK(BM_CalendarCompile)->Unit(benchmark::kMillisecond);
+
+// Deadlines: starts spread over 2024-2026, spans of state.range(0) business minutes (240: a P3
+// response target; 360,000: about three working years, across every holiday in them).
+void BM_CalendarAdd(benchmark::State& state) {
+  static const auto cal = office_calendar();
+  std::mt19937 rng(7);
+  core::TimeMs from = 1'704'038'400'000;  // 2024-01-01T00:00+08:00
+  std::uniform_int_distribution<core::TimeMs> start(from, from + 3LL * 365 * 86'400'000);
+  std::vector<core::TimeMs> starts(4096);
+  for (core::TimeMs& t : starts) t = start(rng);
+  std::int64_t work = state.range(0) * 60'000;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto due = cal->add(starts[i++ & 4095], work);
+    benchmark::DoNotOptimize(due);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CalendarAdd)->Arg(240)->Arg(360'000);
+
+void BM_CalendarBetween(benchmark::State& state) {
+  static const auto cal = office_calendar();
+  std::mt19937 rng(8);
+  core::TimeMs from = 1'704'038'400'000;
+  std::uniform_int_distribution<core::TimeMs> t(from, from + 3LL * 365 * 86'400'000);
+  std::vector<std::pair<core::TimeMs, core::TimeMs>> spans(4096);
+  for (auto& [a, b] : spans) {
+    a = t(rng);
+    b = t(rng);
+    if (b < a) std::swap(a, b);
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto& [a, b] = spans[i++ & 4095];
+    benchmark::DoNotOptimize(cal->between(a, b));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CalendarBetween);
 
 BENCHMARK_MAIN();

@@ -163,6 +163,7 @@ Registry all_routes() {
   register_audit_routes(reg);
   register_ticket_routes(reg);
   register_ticket_config_routes(reg);
+  register_calendar_routes(reg);
   return reg;
 }
 
@@ -188,6 +189,10 @@ std::string_view permission_name(identity::Permission p) {
       return "tickets.work";
     case identity::Permission::kTicketsAdmin:
       return "tickets.admin";
+    case identity::Permission::kSlaRead:
+      return "sla.read";
+    case identity::Permission::kSlaAdmin:
+      return "sla.admin";
   }
   return "";
 }

@@ -25,6 +25,9 @@ class TicketConfig;
 class DispatchService;
 class SavedViewService;
 }  // namespace yunwei::tickets
+namespace yunwei::sla {
+class CalendarService;
+}  // namespace yunwei::sla
 
 namespace yunwei::api {
 
@@ -50,6 +53,7 @@ struct Deps {
   tickets::TicketConfig& ticket_config;
   tickets::DispatchService& dispatch;
   tickets::SavedViewService& views;
+  sla::CalendarService& calendars;
   std::string version;
   std::string commit;
   bool cookie_secure = false;       // add `Secure` to the session cookie (behind HTTPS)

@@ -42,6 +42,8 @@ core::Status write_me(Ctx& ctx, const identity::Principal& principal, JsonWriter
   w.key("tickets_staff").value(identity::allows(u.roles, Permission::kTicketsStaff));
   w.key("tickets_work").value(identity::allows(u.roles, Permission::kTicketsWork));
   w.key("tickets_admin").value(identity::allows(u.roles, Permission::kTicketsAdmin));
+  w.key("sla_read").value(identity::allows(u.roles, Permission::kSlaRead));
+  w.key("sla_admin").value(identity::allows(u.roles, Permission::kSlaAdmin));
   w.end_object();
   if (principal.session_id) w.key("csrf_token").value(principal.csrf_token);
   w.end_object();

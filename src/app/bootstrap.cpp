@@ -6,6 +6,7 @@
 #include "core/crypto.h"
 #include "identity/team_service.h"
 #include "identity/user_service.h"
+#include "sla/calendar_service.h"
 #include "store/migrations.h"
 #include "tickets/category_service.h"
 #include "tickets/config.h"
@@ -45,6 +46,8 @@ core::Result<std::string> bootstrap_identity(store::Database& db, const core::Cl
   YW_TRY(categories.seed_defaults(system));
   tickets::TicketConfig config(db, clock);
   YW_TRY(config.seed_defaults(system));
+  sla::CalendarService calendars(db, clock);
+  YW_TRY(calendars.seed_defaults(system));
 
   auto count = store::read_tx<std::int64_t>(db, [](store::Tx& tx) -> core::Result<std::int64_t> {
     auto row = tx.query_row("SELECT COUNT(*) FROM users");

@@ -21,6 +21,7 @@
 #include "identity/auth_service.h"
 #include "identity/team_service.h"
 #include "identity/user_service.h"
+#include "sla/calendar_service.h"
 #include "store/blob_store.h"
 #include "store/migrations.h"
 #include "tickets/category_service.h"
@@ -86,9 +87,10 @@ int run_serve(const Settings& s) {
   tickets::TicketConfig ticket_config(**db, clock);
   tickets::DispatchService dispatch(**db, clock);
   tickets::SavedViewService views(**db, clock);
+  sla::CalendarService calendars(**db, clock);
   std::atomic<bool> accepting{false};
   api::Api api(api::Deps{**db, clock, users, teams, auth, ticket_service, categories, ticket_config,
-                         dispatch, views, YUNWEI_VERSION, YUNWEI_COMMIT, s.cookie_secure,
+                         dispatch, views, calendars, YUNWEI_VERSION, YUNWEI_COMMIT, s.cookie_secure,
                          [&] { return accepting.load(); }});
   if (s.demo_if_empty && !admin_password->empty()) {
     auto demo = load_demo(**db, clock, hasher, "yunwei-demo");

@@ -116,6 +116,7 @@ bool parse_iso8601(std::string_view s, TimeMs& out) {
           !digits(s, pos + 4, 2, om)) {
         return false;
       }
+      if (oh > 18 || om > 59) return false;  // offsets span -18:00..+18:00
       offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
       pos += 6;
     } else {

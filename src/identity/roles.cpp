@@ -83,6 +83,10 @@ bool allows(RoleSet roles, Permission p) {
       return (roles & (role_bit(Role::kAdmin) | role_bit(Role::kAgent))) != 0;
     case Permission::kTicketsAdmin:
       return (roles & role_bit(Role::kAdmin)) != 0;
+    case Permission::kSlaRead:
+      return (roles & staff) != 0;
+    case Permission::kSlaAdmin:
+      return (roles & role_bit(Role::kAdmin)) != 0;
   }
   return false;
 }

@@ -21,6 +21,8 @@ enum class Permission : std::uint8_t {
   kTicketsStaff,   // staff views: worklogs, survey answers, dispatch configuration
   kTicketsWork,    // work tickets: update, assign, internal notes, worklogs, links, bulk
   kTicketsAdmin,   // configure the service desk: categories, priority matrix, rules, settings
+  kSlaRead,        // read calendars, holiday sets and SLA policies; run calendar maths
+  kSlaAdmin,       // edit calendars, holiday sets and SLA policies
 };
 
 using RoleSet = std::uint32_t;  // bit i = Role(i)

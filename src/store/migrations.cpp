@@ -281,6 +281,39 @@ CREATE SEQUENCE ticket_number_change;
 SELECT setval(('ticket_number_' || kind)::regclass, last_number) FROM ticket_counters
   WHERE kind IN ('incident', 'request', 'problem', 'change') AND last_number > 0;
 )SQL"},
+      {4, "sla: business calendars and holiday sets", R"SQL(
+CREATE TABLE holiday_sets (
+  id {{ID}},
+  key TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  builtin INTEGER NOT NULL DEFAULT 0,
+  version {{INT}} NOT NULL DEFAULT 1,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL
+);
+-- day: YYYY-MM-DD; kind: holiday (off) or workday (a make-up workday, 调休上班).
+CREATE TABLE holiday_days (
+  set_id {{INT}} NOT NULL REFERENCES holiday_sets(id),
+  day TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+  name TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (set_id, day)
+);
+-- weekly: {"mon": [["09:00","12:00"], ...], ...}; holiday_sets: ["cn-statutory"];
+-- overrides: [{"date": "2026-03-02", "hours": [], "note": "..."}] (sla/calendar_service.h).
+CREATE TABLE calendars (
+  id {{ID}},
+  name TEXT NOT NULL UNIQUE,
+  zone TEXT NOT NULL,
+  weekly TEXT NOT NULL,
+  holiday_sets TEXT NOT NULL DEFAULT '[]',
+  overrides TEXT NOT NULL DEFAULT '[]',
+  active INTEGER NOT NULL DEFAULT 1,
+  version {{INT}} NOT NULL DEFAULT 1,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }

@@ -231,7 +231,9 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                      {"tickets_create", true},
                                      {"tickets_staff", true},
                                      {"tickets_work", true},
-                                     {"tickets_admin", false}}));
+                                     {"tickets_admin", false},
+                                     {"sla_read", true},
+                                     {"sla_admin", false}}));
   EXPECT_FALSE(me.contains("csrf_token")) << "a token caller has no session";
 
   json admin = admin_get("/api/v1/me");
@@ -242,7 +244,9 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                         {"tickets_create", true},
                                         {"tickets_staff", true},
                                         {"tickets_work", true},
-                                        {"tickets_admin", true}}));
+                                        {"tickets_admin", true},
+                                        {"sla_read", true},
+                                        {"sla_admin", true}}));
   std::string req_name = unique_name("mereq");
   ASSERT_FALSE(create_user(port_, admin_token_, req_name, {"requester"}).is_discarded());
   json req = get_json(port_, "/api/v1/me", login_token(port_, req_name, kUserPassword));
@@ -253,7 +257,9 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                       {"tickets_create", true},
                                       {"tickets_staff", false},
                                       {"tickets_work", false},
-                                      {"tickets_admin", false}}));
+                                      {"tickets_admin", false},
+                                      {"sla_read", false},
+                                      {"sla_admin", false}}));
 }
 
 TEST_P(ApiTest, PatchMeUpdatesLocaleAndTimeZoneAndRefusesAStaleVersion) {

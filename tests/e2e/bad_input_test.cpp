@@ -27,8 +27,9 @@ struct Field {
 struct WriteRoute {
   std::optional<json> base;
   std::vector<Field> fields;
-  bool empty_ok = false;   // an empty body is valid
-  bool multipart = false;  // takes multipart/form-data: multipart_cases() instead
+  bool empty_ok = false;        // an empty body is valid
+  bool multipart = false;       // takes multipart/form-data: multipart_cases() instead
+  bool holiday_import = false;  // takes a holiday document: import_cases() instead
 };
 
 // One bad request and what must come back.
@@ -40,6 +41,8 @@ struct Case {
   std::string field;           // the field the error must name ("" = any or none)
   bool body_field_ok = false;  // "body" is also acceptable as the field
   bool raw_without_content_type = false;
+  // A 422 import report must list errors on exactly these lines (empty: any, at least one).
+  std::vector<int> lines = {};
 };
 
 const std::string kLong(10000, 'x');
@@ -159,6 +162,28 @@ class BadInputTest : public SharedServerTest {
     view_ = created("/api/v1/me/ticket-views",
                     {{"name", "Bad input target"}, {"query", {{"status", "new"}}}});
     ASSERT_FALSE(view_.is_discarded());
+    // SLA records: a calendar and a holiday set with a year of days (a bad import must leave
+    // them as they are).
+    json calendar = json::parse(R"({
+        "zone": "Asia/Shanghai",
+        "weekly": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]], "fri": [["09:00", "18:00"]]},
+        "holiday_sets": ["cn-statutory"],
+        "overrides": [{"date": "2026-03-02", "hours": [], "note": "bad input"}]})");
+    calendar["name"] = unique_name("Bad input target ");
+    calendar_ = created("/api/v1/calendars", calendar);
+    ASSERT_FALSE(calendar_.is_discarded());
+    holiday_set_ = created("/api/v1/holiday-sets",
+                           {{"key", unique_name("bad-input-")}, {"name", "Bad input target"}});
+    ASSERT_FALSE(holiday_set_.is_discarded());
+    std::string import_path = "/api/v1/holiday-sets/";
+    import_path += holiday_set_["key"].get<std::string>();
+    import_path += "/import";
+    HttpResponse imported =
+        c.request("POST", import_path,
+                  R"({"years": {"2030": {"holidays": [{"name": "New Year", "days": ["2030-01-01"]}],
+                               "make_up_workdays": ["2030-01-05"]}}})",
+                  {bearer(admin_token_)});
+    ASSERT_EQ(imported.status, 200) << imported.body;
     matrix_ = get_json(port_, "/api/v1/priority-matrix", admin_token_);
     settings_ = get_json(port_, "/api/v1/ticket-settings", admin_token_);
     ticket_ = get_json(port_, ticket_path(), admin_token_);  // its version after the link
@@ -192,11 +217,13 @@ class BadInputTest : public SharedServerTest {
     if (under("/api/v1/me/ticket-views/")) id = id_of(view_);
     if (under("/api/v1/categories/")) id = id_of(category_);
     if (under("/api/v1/assignment-rules/")) id = id_of(rule_);
+    if (under("/api/v1/calendars/")) id = id_of(calendar_);
     if (under("/api/v1/tickets/{number}/links/")) id = id_of(link_);
     if (under("/api/v1/tickets/{number}/attachments/")) id = id_of(attachment_);
     // The survey is the requester's, on a resolved ticket: the admin's resolved one.
     const json& ticket = pattern == "/api/v1/tickets/{number}/survey" ? resolved_ticket_ : ticket_;
     std::string p = replace_all(pattern, "{number}", ticket["number"].get<std::string>());
+    p = replace_all(p, "{key}", holiday_set_["key"].get<std::string>());
     return id.empty() ? p : replace_all(p, "{id}", id);
   }
 
@@ -309,6 +336,7 @@ class BadInputTest : public SharedServerTest {
         json{{"version", target_team_["version"]}}, {opt_version}, true};
     add_ticket_routes(m);
     add_ticket_config_routes(m);
+    add_calendar_routes(m);
     return m;
   }
 
@@ -565,6 +593,269 @@ class BadInputTest : public SharedServerTest {
                                               20}}};
   }
 
+  // Business calendars and holiday sets. Weekly hours and overrides are JSON the service checks
+  // itself: the error names the element ("weekly.mon[0]", "overrides[1].date").
+  void add_calendar_routes(std::map<std::string, WriteRoute>& m) {
+    Field version{"version", Kind::kInt, true};
+    Field name{"name", Kind::kString, true, false, {"", "   ", "line\nbreak", "tab\tname"}, 100};
+    Field zone{"zone",
+               Kind::kString,
+               false,
+               false,
+               {"Mars/Olympus_Mons", "", "   ", "asia/shanghai", "UTC+8", "Asia/Shanghai ",
+                "../../../etc/passwd", "/usr/share/zoneinfo/UTC", "Asia/../Asia/Shanghai"},
+               64};
+    auto j = [](const char* text) { return json::parse(text); };
+    Field weekly{"weekly",
+                 Kind::kAny,
+                 true,
+                 false,
+                 {"x",
+                  1,
+                  json::array(),
+                  nullptr,
+                  j(R"({"funday": []})"),
+                  j(R"({"Mon": [["09:00", "18:00"]]})"),
+                  j(R"({"mon": "09:00-18:00"})"),
+                  j(R"({"mon": [["18:00", "09:00"]]})"),
+                  j(R"({"mon": [["12:00", "12:00"]]})"),
+                  j(R"({"mon": [["09:00", "12:00"], ["11:00", "13:00"]]})"),
+                  j(R"({"mon": [["13:00", "18:00"], ["09:00", "12:00"]]})"),
+                  j(R"({"mon": [["09:00"]]})"),
+                  j(R"({"mon": [["09:00", "12:00", "13:00"]]})"),
+                  j(R"({"mon": [["9:00", "12:00"]]})"),
+                  j(R"({"mon": [["00:00", "24:01"]]})"),
+                  j(R"({"mon": [["24:00", "24:00"]]})"),
+                  j(R"({"mon": [[9, 12]]})"),
+                  j(R"({"mon": [["09:60", "10:00"]]})"),
+                  j(R"({"mon": [null]})"),
+                  j(R"({"sun": [["00:00", "01:00"], ["01:00", "02:00"], ["02:00", "03:00"],
+                                ["03:00", "04:00"], ["04:00", "05:00"], ["05:00", "06:00"],
+                                ["06:00", "07:00"], ["07:00", "08:00"], ["08:00", "09:00"],
+                                ["09:00", "10:00"], ["10:00", "11:00"], ["11:00", "12:00"],
+                                ["12:00", "13:00"]]})")}};
+    json many = json::array();  // 2,001 distinct dates: one more than a calendar may have
+    for (int y = 2030; many.size() < 2001; ++y) {
+      for (int mo = 1; mo <= 12 && many.size() < 2001; ++mo) {
+        for (int d = 1; d <= 28 && many.size() < 2001; ++d) {
+          char date[32];
+          std::snprintf(date, sizeof date, "%04d-%02d-%02d", y, mo, d);
+          many.push_back({{"date", date}, {"hours", json::array()}});
+        }
+      }
+    }
+    Field overrides{"overrides",
+                    Kind::kAny,
+                    false,
+                    false,
+                    {"x", 1, json::object(), nullptr, j("[1]"), j(R"([{"hours": []}])"),
+                     j(R"([{"date": "2026-02-30"}])"), j(R"([{"date": "2026/03/02"}])"),
+                     j(R"([{"date": "20260302"}])"), j(R"([{"date": 20260302}])"),
+                     j(R"([{"date": "2026-03-02", "hours": [["18:00", "09:00"]]}])"),
+                     j(R"([{"date": "2026-03-02", "hours": "none"}])"),
+                     j(R"([{"date": "2026-03-02", "bogus": 1}])"),
+                     j(R"([{"date": "2026-03-02", "note": "line\nbreak"}])"),
+                     j(R"([{"date": "2026-03-02", "note": 5}])"),
+                     json::array({{{"date", "2026-03-02"}, {"note", std::string(201, 'n')}}}),
+                     j(R"([{"date": "2026-03-02"}, {"date": "2026-03-02", "hours": []}])"), many}};
+    Field holiday_sets{"holiday_sets",
+                       Kind::kStrings,
+                       false,
+                       false,
+                       {json::array({"no-such-set"}), json::array({""}),
+                        json::array({"CN-STATUTORY"}), json::array({"cn-statutory", "nope"})},
+                       10};
+    json week = j(R"({"mon": [["09:00", "12:00"], ["13:00", "18:00"]],
+                      "tue": [["09:00", "12:00"], ["13:00", "18:00"]],
+                      "wed": [["09:00", "12:00"], ["13:00", "18:00"]],
+                      "thu": [["09:00", "12:00"], ["13:00", "18:00"]],
+                      "fri": [["09:00", "12:00"], ["13:00", "18:00"]], "sat": [], "sun": []})");
+    m["POST /api/v1/calendars"] = {
+        json{{"name", "Never created"},
+             {"zone", "Asia/Shanghai"},
+             {"weekly", week},
+             {"holiday_sets", {"cn-statutory"}},
+             {"overrides", j(R"([{"date": "2026-03-02", "hours": []}])")}},
+        {name, zone, weekly, holiday_sets, overrides}};
+    Field patch_name = name;
+    patch_name.required = false;
+    Field patch_weekly = weekly;
+    patch_weekly.required = false;
+    m["PATCH /api/v1/calendars/{id}"] = {
+        json{{"version", calendar_["version"]}, {"name", "Renamed"}, {"weekly", week}},
+        {version,
+         patch_name,
+         zone,
+         patch_weekly,
+         holiday_sets,
+         overrides,
+         {"active", Kind::kBool}}};
+    Field start{"start",
+                Kind::kTime,
+                true,
+                false,
+                {"tomorrow", "2026-02-30T09:00:00+08:00", "", "2026-02-13T17:00",
+                 "1999-06-01T00:00:00Z", "2100-06-01T00:00:00Z"}};
+    m["POST /api/v1/calendars/{id}/add"] = {
+        json{{"start", "2026-02-13T17:00:00+08:00"}, {"minutes", 120}},
+        {start,
+         // The largest value passes the route's check, but its deadline falls after 2099.
+         {"minutes", Kind::kInt, true, false, {-1, 52704001, 52704000}}}};
+    m["POST /api/v1/calendars/{id}/between"] = {
+        json{{"start", "2026-02-13T17:00:00+08:00"}, {"end", "2026-02-24T10:00:00+08:00"}},
+        {start,
+         {"end",
+          Kind::kTime,
+          true,
+          false,
+          {"soon", "1999-06-01T00:00:00Z", "2100-06-01T00:00:00Z"}}}};
+    m["POST /api/v1/holiday-sets"] = {
+        json{{"key", "never-created"}, {"name", "Never created"}},
+        {{"key",
+          Kind::kString,
+          true,
+          false,
+          {"", "x", "UPPER", "with space", "名字", "a/b", "under_score", "a.b", "  padded  "},
+          40},
+         {"name", Kind::kString, true, false, {"", "   ", "line\nbreak"}, 100}}};
+    WriteRoute holiday_import;
+    holiday_import.holiday_import = true;
+    m["POST /api/v1/holiday-sets/{key}/import"] = holiday_import;
+  }
+
+  // A holiday import takes a JSON or iCalendar document: a broken one answers 422 with the
+  // report of its errors by line (and the error envelope), a wrong content type 415.
+  static std::vector<Case> import_cases() {
+    const std::string json_ct = "Content-Type: application/json";
+    const std::string ical_ct = "Content-Type: text/calendar";
+    const std::string valid =
+        R"({"years": {"2031": {"holidays": [{"name": "X", "days": ["2031-01-01"]}]}}})";
+    auto doc = [](std::string what, std::string body, std::string ct, std::vector<int> lines) {
+      return Case{std::move(what), std::move(body), {std::move(ct)}, 422,
+                  "body",          false,           false,           std::move(lines)};
+    };
+    std::vector<Case> out = {
+        {"a text/plain body", valid, {"Content-Type: text/plain"}, 415, "content-type"},
+        {"a form body",
+         valid,
+         {"Content-Type: application/x-www-form-urlencoded"},
+         415,
+         "content-type"},
+        {"a JSON-lookalike content type",
+         valid,
+         {"Content-Type: application/jsonp"},
+         415,
+         "content-type"},
+        {"a calendar-lookalike content type",
+         valid,
+         {"Content-Type: text/calendars"},
+         415,
+         "content-type"},
+        {"a multipart body",
+         valid,
+         {"Content-Type: multipart/form-data; boundary=x"},
+         415,
+         "content-type"},
+        {"no content type", valid, {}, 415, "content-type", false, true},
+    };
+    std::string big = "BEGIN:VCALENDAR\r\n";
+    big.append(1'000'001, 'x');
+    out.push_back({"a body over 1 MB", big, {ical_ct}, 400, "body"});
+    // JSON documents.
+    for (const char* malformed : {"", "{\"years\":", "{'years': 1}", "{\"years\": {}}}",
+                                  "{\"a\":\"\\ud800\"}", "\xef\xbb\xbf{}"}) {
+      out.push_back(doc(std::string("malformed JSON ") + malformed, malformed, json_ct, {}));
+    }
+    for (const char* shape : {"[]", "null", "42", "\"text\"", "{}", "{\"years\": {}}",
+                              "{\"years\": []}", "{\"years\": null}"}) {
+      out.push_back(doc(std::string("a document without years: ") + shape, shape, json_ct, {0}));
+    }
+    out.push_back(doc("a number too large for a double", "{\"years\": 1e400}", json_ct, {0}));
+    out.push_back(doc("invalid UTF-8 in a name",
+                      "{\"years\": {\"2031\": {\"holidays\": [{\"name\": \"a\xff\", \"days\": "
+                      "[\"2031-01-01\"]}]}}}",
+                      json_ct, {1}));
+    out.push_back(doc("years out of range and not years",
+                      "{\"years\": {\n"
+                      "  \"1999\": {\"holidays\": []},\n"
+                      "  \"2100\": {\"holidays\": []},\n"
+                      "  \"27\": {\"holidays\": []},\n"
+                      "  \"2031\": []\n"
+                      "}}",
+                      json_ct, {2, 3, 4, 5}));
+    out.push_back(doc("bad days, each on its line",
+                      "{\"years\": {\"2031\": {\n"
+                      "  \"holidays\": [\n"
+                      "    {\"name\": \"New Year\", \"days\": [\"2031-01-01\", \"2031-13-01\"]},\n"
+                      "    {\"name\": \"Spring\", \"days\": [\"2032-01-26\"]},\n"
+                      "    {\"name\": \"\", \"days\": [\"2031-02-01\"]},\n"
+                      "    {\"name\": \"Empty\", \"days\": []}\n"
+                      "  ],\n"
+                      "  \"make_up_workdays\": [\n"
+                      "    \"2031-01-06\",\n"
+                      "    \"2031-01-01\",\n"
+                      "    7\n"
+                      "  ],\n"
+                      "  \"bogus\": []\n"
+                      "}}}",
+                      // 2031-01-06 is a Monday; 2031-01-01 is also a holiday; 7 is no date (its
+                      // year's line); "bogus" is no field.
+                      json_ct, {1, 3, 4, 5, 6, 9, 10, 13}));
+    // iCalendar documents.
+    auto ical = [](const std::string& events) {
+      std::string text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//e2e//bad input//EN\r\n";
+      text += events;
+      text += "END:VCALENDAR\r\n";
+      return text;
+    };
+    out.push_back(doc("a text/calendar body that is not iCalendar", "hello", ical_ct, {1}));
+    out.push_back(doc("an empty text/calendar body", "", ical_ct, {1}));
+    out.push_back(doc("a calendar without events", ical(""), ical_ct, {0}));
+    out.push_back(doc("bad events, each on its line",
+                      ical("BEGIN:VEVENT\r\n"                 // 4
+                           "DTSTART:20310101T090000Z\r\n"     // 5: not all-day
+                           "END:VEVENT\r\n"                   // 6
+                           "BEGIN:VEVENT\r\n"                 // 7: no DTSTART
+                           "SUMMARY:no start\r\n"             // 8
+                           "END:VEVENT\r\n"                   // 9
+                           "BEGIN:VEVENT\r\n"                 // 10: recurring
+                           "DTSTART;VALUE=DATE:20310102\r\n"  // 11
+                           "RRULE:FREQ=YEARLY\r\n"            // 12
+                           "END:VEVENT\r\n"                   // 13
+                           "BEGIN:VEVENT\r\n"                 // 14
+                           "DTSTART;VALUE=DATE:20310110\r\n"  // 15
+                           "DTEND;VALUE=DATE:20310105\r\n"    // 16: before DTSTART
+                           "END:VEVENT\r\n"                   // 17
+                           "BEGIN:VEVENT\r\n"                 // 18
+                           "DTSTART;VALUE=DATE:20310101\r\n"  // 19
+                           "DTEND;VALUE=DATE:20310301\r\n"    // 20: 59 days
+                           "END:VEVENT\r\n"                   // 21
+                           "BEGIN:VEVENT\r\n"                 // 22
+                           "DTSTART;VALUE=DATE:20310106\r\n"  // 23: a Monday
+                           "SUMMARY:补班\r\n"                 // 24
+                           "END:VEVENT\r\n"                   // 25
+                           "BEGIN:VEVENT\r\n"                 // 26
+                           "DTSTART;VALUE=DATE:19991231\r\n"  // 27: out of range
+                           "END:VEVENT\r\n"                   // 28
+                           "BEGIN:VEVENT\r\n"                 // 29
+                           "DTSTART;VALUE=DATE:20310201\r\n"  // 30
+                           "SUMMARY:bad \xff name\r\n"        // 31: not UTF-8
+                           "END:VEVENT\r\n"                   // 32
+                           "BEGIN:VEVENT\r\n"                 // 33: never closed
+                           "BEGIN:VEVENT\r\n"                 // 34: nested
+                           "DTSTART;VALUE=DATE:20310301\r\n"  // 35
+                           "END:VEVENT\r\n"),                 // 36
+                      ical_ct, {5, 7, 10, 16, 20, 23, 27, 31, 34}));
+    out.push_back(doc("an event never closed",
+                      ical("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20310101\r\n"), ical_ct, {4}));
+    out.push_back(doc("a good event next to a bad one",
+                      ical("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20310101\r\nSUMMARY:New Year\r\n"
+                           "END:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:2031011\r\n"
+                           "END:VEVENT\r\n"),
+                      "Content-Type: text/calendar; charset=utf-8", {9}));
+    return out;
+  }
+
   static std::vector<Case> cases_for(const WriteRoute& r) {
     std::vector<Case> out;
     auto add = [&](std::string what, std::string body, std::string field, bool body_ok = false) {
@@ -789,8 +1080,16 @@ class BadInputTest : public SharedServerTest {
     for (const char* path :
          {"/api/v1/categories", "/api/v1/priority-matrix", "/api/v1/ticket-settings",
           "/api/v1/assignment-rules", "/api/v1/dispatch-strategies", "/api/v1/me/ticket-views",
-          "/api/v1/surveys?limit=500"}) {
+          "/api/v1/surveys?limit=500", "/api/v1/calendars"}) {
       s[path] = get_json(port_, path, admin_token_);
+    }
+    json sets = get_json(port_, "/api/v1/holiday-sets", admin_token_);
+    s["holiday sets"] = sets;
+    for (const json& h : sets["items"]) {
+      std::string days = "/api/v1/holiday-sets/";
+      days += h["key"].get<std::string>();
+      days += "/days";
+      s[days] = get_json(port_, days, admin_token_);
     }
     return s;
   }
@@ -811,7 +1110,7 @@ class BadInputTest : public SharedServerTest {
   std::vector<RouteInfo> routes_;
   json target_user_, target_team_, target_token_, admin_, other_team_;
   json ticket_, other_ticket_, resolved_ticket_, link_, attachment_, category_, child_category_,
-      rule_, view_, matrix_, settings_;
+      rule_, view_, matrix_, settings_, calendar_, holiday_set_;
   std::unique_ptr<HttpClient> client_;
 };
 
@@ -833,15 +1132,34 @@ TEST_P(BadInputTest, EveryWriteRouteRefusesBadInputAndNothingChanges) {
       continue;
     }
     std::string path = concrete(r.path);
-    for (const Case& c : it->second.multipart ? multipart_cases() : cases_for(it->second)) {
+    const WriteRoute& route = it->second;
+    for (const Case& c : route.multipart        ? multipart_cases()
+                         : route.holiday_import ? import_cases()
+                                                : cases_for(route)) {
       HttpResponse res = send(r.method, path, c);
       ++requests;
       std::string what = key + " with " + c.what + " -> " + std::to_string(res.status) + " " +
                          res.body.substr(0, 300);
       EXPECT_EQ(res.status, c.status) << what;
       EXPECT_EQ(error_shape_problem(res), "") << what;
-      std::string want_code = c.status == 415 ? "unsupported_media_type" : "invalid_argument";
+      std::string want_code = c.status == 415   ? "unsupported_media_type"
+                              : c.status == 422 ? "unprocessable"
+                                                : "invalid_argument";
       EXPECT_EQ(error_code(res), want_code) << what;
+      if (c.status == 422) {
+        // An import report: nothing applied, every error with its line.
+        json report = parse_body(res);
+        EXPECT_EQ(report.value("applied", true), false) << what;
+        std::set<int> lines;
+        for (const json& e : report.value("errors", json::array())) {
+          EXPECT_TRUE(e["line"].is_number_integer() && e["message"].is_string()) << what;
+          if (e["line"].is_number_integer()) lines.insert(e["line"].get<int>());
+        }
+        EXPECT_FALSE(lines.empty()) << what;
+        if (!c.lines.empty()) {
+          EXPECT_EQ(lines, std::set<int>(c.lines.begin(), c.lines.end())) << what;
+        }
+      }
       if (!c.field.empty()) {
         std::string field = error_field(res);
         bool ok = field == c.field || field.rfind(c.field + "[", 0) == 0 ||
@@ -924,6 +1242,11 @@ TEST_P(BadInputTest, BadQueryParametersAreRefusedNamingTheParameter) {
       {"/api/v1/worklog-totals?to=2024-02-30T00:00:00Z", "to"},
       {"/api/v1/worklog-totals?team_id=x", "team_id"},
       {"/api/v1/worklog-totals?user_id=me", "user_id"},
+      {"/api/v1/holiday-sets/cn-statutory/days?year=27", "year"},
+      {"/api/v1/holiday-sets/cn-statutory/days?year=abcd", "year"},
+      {"/api/v1/holiday-sets/cn-statutory/days?year=20261", "year"},
+      {"/api/v1/holiday-sets/cn-statutory/days?year=-202", "year"},
+      {"/api/v1/holiday-sets/cn-statutory/days?year=", "year"},
   };
   HttpClient c(port_);
   for (const Q& q : qs) {
@@ -981,6 +1304,9 @@ TEST_P(BadInputTest, UnknownRoutesAnswer404AndUnknownMethods405InJson) {
            {"PATCH", "/api/v1/tickets/nonsense"},
            {"PATCH", "/api/v1/categories/999999"},
            {"PATCH", "/api/v1/assignment-rules/999999"},
+           {"PATCH", "/api/v1/calendars/999999"},
+           {"PATCH", "/api/v1/calendars/abc"},
+           {"POST", "/api/v1/holiday-sets/no-such-set/import"},
            {"DELETE", "/api/v1/assignment-rules/999999"},
            {"DELETE", "/api/v1/me/ticket-views/999999"},
            {"DELETE", ticket_path("/links/999999")},

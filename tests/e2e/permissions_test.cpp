@@ -27,6 +27,8 @@ const std::map<std::string, std::set<std::string>> kHolders = {
     {"tickets.staff", {"admin", "agent", "approver", "auditor"}},
     {"tickets.work", {"admin", "agent"}},
     {"tickets.admin", {"admin"}},
+    {"sla.read", {"admin", "agent", "approver", "auditor"}},
+    {"sla.admin", {"admin"}},
 };
 
 // Query strings without which a route answers 400 (a probe should be a request that works).
@@ -97,6 +99,13 @@ class PermissionsTest : public SharedServerTest {
                         {{"name", "Permission probe"}, {"query", {{"status", "new"}}}});
     ASSERT_FALSE(view.is_discarded());
     ids_["/api/v1/me/ticket-views/"] = id_of(view);
+    // A seeded calendar and the shipped holiday set (the probes change neither: their bodies
+    // are refused, an import's as a document with errors).
+    json calendars = get_json(port_, "/api/v1/calendars", admin_token_);
+    ASSERT_FALSE(calendars.is_discarded());
+    ASSERT_FALSE(calendars["items"].empty());
+    ids_["/api/v1/calendars/"] = id_of(calendars["items"][0]);
+    ids_["/api/v1/holiday-sets/"] = "cn-statutory";
   }
 
   static std::string id_of(const json& record) {

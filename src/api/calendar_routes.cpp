@@ -1,0 +1,223 @@
+// Business calendars, holiday sets and the calendar calculators (issue #5).
+#include "api/internal.h"
+#include "core/clock.h"
+#include "sla/calendar_service.h"
+
+namespace yunwei::api {
+
+using identity::Permission;
+
+namespace {
+
+json calendar_json(const sla::Calendar& c) {
+  return {{"id", c.id},
+          {"name", c.name},
+          {"zone", c.zone},
+          {"weekly", json::parse(sla::weekly_json(c.weekly))},
+          {"holiday_sets", c.holiday_sets},
+          {"overrides", json::parse(sla::overrides_json(c.overrides))},
+          {"active", c.active},
+          {"version", c.version},
+          {"created_at", time_json(c.created_at)},
+          {"updated_at", time_json(c.updated_at)}};
+}
+
+json set_json(const sla::HolidaySet& s) {
+  return {{"id", s.id},
+          {"key", s.key},
+          {"name", s.name},
+          {"builtin", s.builtin},
+          {"years", s.years},
+          {"holidays", s.holidays},
+          {"workdays", s.workdays},
+          {"version", s.version},
+          {"updated_at", time_json(s.updated_at)}};
+}
+
+json report_json(const sla::ImportReport& r) {
+  json errors = json::array();
+  for (const sla::ImportError& e : r.errors) {
+    errors.push_back({{"line", e.line}, {"message", e.message}});
+  }
+  return {{"applied", r.applied},
+          {"years", r.years},
+          {"holidays", r.holidays},
+          {"workdays", r.workdays},
+          {"errors", errors}};
+}
+
+core::Result<std::vector<std::string>> holiday_sets_field(const Body& body) {
+  YW_ASSIGN(auto sets, body.opt_strings("holiday_sets", 10));
+  return sets ? *sets : std::vector<std::string>{};
+}
+
+// A required RFC 3339 time field.
+core::Result<core::TimeMs> time_field(const Body& body, std::string_view name) {
+  YW_ASSIGN(auto t, body.opt_time(name));
+  if (!t) return core::invalid(std::string(name), "is required (RFC 3339)");
+  return *t;
+}
+
+}  // namespace
+
+void register_calendar_routes(Registry& r) {
+  r.add("GET", "/api/v1/calendars", Permission::kSlaRead, "Business calendars",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(auto items, ctx.deps.calendars.list());
+          json out = json::array();
+          for (const auto& c : items) out.push_back(calendar_json(c));
+          return json_response(200, {{"items", out}});
+        });
+
+  r.add("POST", "/api/v1/calendars", Permission::kSlaAdmin,
+        "Create a calendar: zone, weekly hours, holiday sets, dated overrides",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(Body body,
+                    Body::parse(ctx.req, {"name", "zone", "weekly", "holiday_sets", "overrides"}));
+          sla::CalendarInput in;
+          YW_ASSIGN(in.name, body.string("name", 100));
+          YW_ASSIGN(auto zone, body.opt_string("zone", 64));
+          if (zone) in.zone = *zone;
+          YW_ASSIGN(auto weekly, body.opt_json_text("weekly"));
+          if (!weekly) return core::invalid("weekly", "is required");
+          YW_ASSIGN(in.weekly, sla::parse_weekly(*weekly));
+          YW_ASSIGN(in.holiday_sets, holiday_sets_field(body));
+          YW_ASSIGN(auto overrides, body.opt_json_text("overrides"));
+          if (overrides) {
+            YW_ASSIGN(in.overrides, sla::parse_overrides(*overrides));
+          }
+          YW_ASSIGN(sla::Calendar c, ctx.deps.calendars.create(ctx.actor(), in));
+          http::Response res = json_response(201, calendar_json(c));
+          res.set_header("location", "/api/v1/calendars/" + std::to_string(c.id));
+          return res;
+        });
+
+  r.add("GET", "/api/v1/calendars/{id}", Permission::kSlaRead, "One calendar",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_ASSIGN(sla::Calendar c, ctx.deps.calendars.get(id));
+          return json_response(200, calendar_json(c));
+        });
+
+  r.add("PATCH", "/api/v1/calendars/{id}", Permission::kSlaAdmin,
+        "Change a calendar (send the version you read); SLA due dates follow",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_ASSIGN(Body body, Body::parse(ctx.req, {"version", "name", "zone", "weekly",
+                                                     "holiday_sets", "overrides", "active"}));
+          sla::CalendarPatch p;
+          YW_ASSIGN(p.version, expected_version(ctx, body));
+          YW_ASSIGN(p.name, body.opt_string("name", 100, false));
+          YW_ASSIGN(p.zone, body.opt_string("zone", 64, false));
+          YW_ASSIGN(auto weekly, body.opt_json_text("weekly"));
+          if (weekly) {
+            YW_ASSIGN(p.weekly, sla::parse_weekly(*weekly));
+          }
+          if (body.has("holiday_sets")) {
+            YW_ASSIGN(p.holiday_sets, holiday_sets_field(body));
+          }
+          YW_ASSIGN(auto overrides, body.opt_json_text("overrides"));
+          if (overrides) {
+            YW_ASSIGN(p.overrides, sla::parse_overrides(*overrides));
+          }
+          YW_ASSIGN(p.active, body.opt_bool("active"));
+          YW_ASSIGN(sla::Calendar c, ctx.deps.calendars.update(ctx.actor(), id, p));
+          return json_response(200, calendar_json(c));
+        });
+
+  r.add("POST", "/api/v1/calendars/{id}/add", Permission::kSlaRead,
+        "The deadline N business minutes after a start, in the calendar's zone",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_ASSIGN(Body body, Body::parse(ctx.req, {"start", "minutes"}));
+          YW_ASSIGN(core::TimeMs start, time_field(body, "start"));
+          YW_ASSIGN(auto minutes, body.opt_int("minutes"));
+          if (!minutes) return core::invalid("minutes", "is required");
+          if (*minutes < 0 || *minutes > 100LL * 366 * 24 * 60)
+            return core::invalid("minutes", "must be between 0 and 100 years of minutes");
+          YW_ASSIGN(auto cal, ctx.deps.calendars.compiled(id));
+          YW_ASSIGN(core::TimeMs due, cal->add(start, *minutes * 60'000));
+          return json_response(200, {{"due", cal->format_local(due)}, {"due_utc", time_json(due)}});
+        });
+
+  r.add("POST", "/api/v1/calendars/{id}/between", Permission::kSlaRead,
+        "Business minutes between two instants", [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_ASSIGN(Body body, Body::parse(ctx.req, {"start", "end"}));
+          YW_ASSIGN(core::TimeMs start, time_field(body, "start"));
+          YW_ASSIGN(core::TimeMs end, time_field(body, "end"));
+          YW_ASSIGN(auto cal, ctx.deps.calendars.compiled(id));
+          YW_ASSIGN(std::int64_t ms, cal->between(start, end));
+          return json_response(200, {{"minutes", ms / 60'000}});
+        });
+
+  r.add("GET", "/api/v1/holiday-sets", Permission::kSlaRead,
+        "Holiday sets (public holidays and make-up workdays) with the years they cover",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(auto sets, ctx.deps.calendars.list_sets());
+          json out = json::array();
+          for (const auto& s : sets) out.push_back(set_json(s));
+          return json_response(200, {{"items", out}});
+        });
+
+  r.add("POST", "/api/v1/holiday-sets", Permission::kSlaAdmin, "Create an empty holiday set",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(Body body, Body::parse(ctx.req, {"key", "name"}));
+          YW_ASSIGN(std::string key, body.string("key", 40));
+          YW_ASSIGN(std::string name, body.string("name", 100));
+          YW_ASSIGN(sla::HolidaySet s, ctx.deps.calendars.create_set(ctx.actor(), key, name));
+          return json_response(201, set_json(s));
+        });
+
+  r.add("GET", "/api/v1/holiday-sets/{key}/days", Permission::kSlaRead,
+        "The days of a holiday set (?year=2026 for one year)",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          std::optional<int> year;
+          if (auto y = ctx.req.query_param("year")) {
+            bool ok = y->size() == 4 && std::all_of(y->begin(), y->end(),
+                                                    [](char c) { return c >= '0' && c <= '9'; });
+            if (!ok) return core::invalid("year", "must be a year such as 2026");
+            year = std::stoi(*y);
+          }
+          YW_ASSIGN(auto days, ctx.deps.calendars.set_days(ctx.req.path_param("key"), year));
+          json out = json::array();
+          for (const auto& d : days) {
+            out.push_back({{"date", sla::format_date(d.date)},
+                           {"kind", d.kind == sla::DayKind::kWorkday ? "workday" : "holiday"},
+                           {"name", d.name}});
+          }
+          return json_response(200, {{"items", out}});
+        });
+
+  r.add("POST", "/api/v1/holiday-sets/{key}/import", Permission::kSlaAdmin,
+        "Import years of holidays and make-up workdays: JSON (application/json) or iCalendar "
+        "(text/calendar); replaces the years it covers, all or nothing; ?dry_run=true checks only",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          std::string_view ct = ctx.req.header("content-type").value_or("");
+          std::string type(ct.substr(0, ct.find(';')));
+          for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          std::string format;
+          if (type == "application/json") {
+            format = "json";
+          } else if (type == "text/calendar") {
+            format = "ical";
+          } else {
+            return core::Error{core::ErrorCode::kUnsupportedMedia,
+                               "send application/json or text/calendar", "content-type"};
+          }
+          bool dry_run = ctx.req.query_param("dry_run").value_or("") == "true";
+          YW_ASSIGN(sla::ImportReport report,
+                    ctx.deps.calendars.import_days(ctx.actor(), ctx.req.path_param("key"), format,
+                                                   ctx.req.body, dry_run));
+          json body = report_json(report);
+          if (!report.errors.empty()) {
+            body["error"] = {{"code", core::error_code_name(core::ErrorCode::kUnprocessable)},
+                             {"message", "the document has errors; nothing was imported"},
+                             {"field", "body"}};
+            return json_response(422, body);
+          }
+          return json_response(200, body);
+        });
+}
+
+}  // namespace yunwei::api
