@@ -19,6 +19,8 @@
 #include "sla/calendar.h"
 #include "sla/calendar_service.h"
 #include "sla/holidays.h"
+#include "sla/policy.h"
+#include "sla/timer.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/search/search.h"
@@ -49,6 +51,7 @@ struct Fixture {
     dispatch = std::make_unique<tickets::DispatchService>(*db, clock);
     views = std::make_unique<tickets::SavedViewService>(*db, clock);
     calendars = std::make_unique<sla::CalendarService>(*db, clock);
+    policies = std::make_unique<sla::PolicyService>(*db, clock);
     (void)teams->seed_default_teams({});
     identity::NewUser admin;
     admin.username = "admin";
@@ -57,9 +60,9 @@ struct Fixture {
     auto u = users->create({}, admin).value();
     admin_id = u.id;
     token = auth->create_token({}, u.id, "bench", std::nullopt).value().secret;
-    api = std::make_unique<api::Api>(api::Deps{*db, clock, *users, *teams, *auth, *tickets,
-                                               *categories, *config, *dispatch, *views, *calendars,
-                                               "bench", "bench", false, [] { return true; }});
+    api = std::make_unique<api::Api>(
+        api::Deps{*db, clock, *users, *teams, *auth, *tickets, *categories, *config, *dispatch,
+                  *views, *calendars, *policies, "bench", "bench", false, [] { return true; }});
   }
   ~Fixture() {
     api.reset();
@@ -76,6 +79,7 @@ struct Fixture {
   std::unique_ptr<tickets::DispatchService> dispatch;
   std::unique_ptr<tickets::SavedViewService> views;
   std::unique_ptr<sla::CalendarService> calendars;
+  std::unique_ptr<sla::PolicyService> policies;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<identity::UserService> users;
   std::unique_ptr<identity::TeamService> teams;
@@ -401,5 +405,36 @@ void BM_CalendarBetween(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_CalendarBetween);
+
+// One ticket's SLA from its history (created, assigned, pending on the requester, back in
+// progress, another team): response, resolution and an OLA on the office calendar.
+void BM_SlaEvaluate(benchmark::State& state) {
+  static const auto cal = office_calendar();
+  sla::Policy p;
+  p.response_minutes = 240;
+  p.resolution_minutes = 24 * 60;
+  p.pause_reasons = sla::default_pause_reasons();
+  p.ola = {{2, 8 * 60}};
+  auto point = [](core::TimeMs t, const char* status, const char* reason, bool responded,
+                  std::int64_t team) {
+    sla::TicketState s;
+    s.status = status;
+    s.pending_reason = reason;
+    s.priority = "P3";
+    s.responded = responded;
+    s.team_id = team;
+    return sla::HistoryPoint{t, s};
+  };
+  core::TimeMs t0 = 1'772'582'400'000;  // 2026-03-04T08:00+08:00
+  std::vector<sla::HistoryPoint> h = {
+      point(t0, "new", "", false, 1), point(t0 + 600'000, "assigned", "", false, 1),
+      point(t0 + 3'600'000, "pending", "awaiting_requester", true, 1),
+      point(t0 + 90'000'000, "in_progress", "", true, 1),
+      point(t0 + 100'000'000, "assigned", "", true, 2)};
+  core::TimeMs now = t0 + 200'000'000;
+  for (auto _ : state) benchmark::DoNotOptimize(sla::evaluate(h, now, p, *cal));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SlaEvaluate);
 
 BENCHMARK_MAIN();

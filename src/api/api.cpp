@@ -163,7 +163,7 @@ Registry all_routes() {
   register_audit_routes(reg);
   register_ticket_routes(reg);
   register_ticket_config_routes(reg);
-  register_calendar_routes(reg);
+  register_sla_routes(reg);
   return reg;
 }
 

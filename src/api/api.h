@@ -27,6 +27,7 @@ class SavedViewService;
 }  // namespace yunwei::tickets
 namespace yunwei::sla {
 class CalendarService;
+class PolicyService;
 }  // namespace yunwei::sla
 
 namespace yunwei::api {
@@ -54,6 +55,7 @@ struct Deps {
   tickets::DispatchService& dispatch;
   tickets::SavedViewService& views;
   sla::CalendarService& calendars;
+  sla::PolicyService& policies;
   std::string version;
   std::string commit;
   bool cookie_secure = false;       // add `Secure` to the session cookie (behind HTTPS)

@@ -55,7 +55,7 @@ void register_team_routes(Registry& r);
 void register_audit_routes(Registry& r);
 void register_ticket_routes(Registry& r);
 void register_ticket_config_routes(Registry& r);
-void register_calendar_routes(Registry& r);
+void register_sla_routes(Registry& r);
 
 // Responses.
 http::Response json_response(int status, const json& body);

@@ -7,6 +7,7 @@
 #include "identity/team_service.h"
 #include "identity/user_service.h"
 #include "sla/calendar_service.h"
+#include "sla/policy.h"
 #include "store/migrations.h"
 #include "tickets/category_service.h"
 #include "tickets/config.h"
@@ -48,6 +49,8 @@ core::Result<std::string> bootstrap_identity(store::Database& db, const core::Cl
   YW_TRY(config.seed_defaults(system));
   sla::CalendarService calendars(db, clock);
   YW_TRY(calendars.seed_defaults(system));
+  sla::PolicyService policies(db, clock);
+  YW_TRY(policies.seed_defaults(system));
 
   auto count = store::read_tx<std::int64_t>(db, [](store::Tx& tx) -> core::Result<std::int64_t> {
     auto row = tx.query_row("SELECT COUNT(*) FROM users");

@@ -22,6 +22,7 @@
 #include "identity/team_service.h"
 #include "identity/user_service.h"
 #include "sla/calendar_service.h"
+#include "sla/policy.h"
 #include "store/blob_store.h"
 #include "store/migrations.h"
 #include "tickets/category_service.h"
@@ -88,9 +89,10 @@ int run_serve(const Settings& s) {
   tickets::DispatchService dispatch(**db, clock);
   tickets::SavedViewService views(**db, clock);
   sla::CalendarService calendars(**db, clock);
+  sla::PolicyService policies(**db, clock);
   std::atomic<bool> accepting{false};
   api::Api api(api::Deps{**db, clock, users, teams, auth, ticket_service, categories, ticket_config,
-                         dispatch, views, calendars, YUNWEI_VERSION, YUNWEI_COMMIT, s.cookie_secure,
+                         dispatch, views, calendars, policies, YUNWEI_VERSION, YUNWEI_COMMIT, s.cookie_secure,
                          [&] { return accepting.load(); }});
   if (s.demo_if_empty && !admin_password->empty()) {
     auto demo = load_demo(**db, clock, hasher, "yunwei-demo");

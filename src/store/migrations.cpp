@@ -314,6 +314,29 @@ CREATE TABLE calendars (
   updated_at {{INT}} NOT NULL
 );
 )SQL"},
+      {5, "sla: policies", R"SQL(
+-- conditions: {"kinds": [], "priorities": [], "service_ids": [], "category_ids": [],
+-- "organisations": []}; ola: [{"team_id", "minutes"}]; pause_reasons: ["awaiting_requester"];
+-- thresholds: [{"percent": 50, "actions": [{"type": "notify", "to": "assignee"}]}]
+-- (sla/policy.h).
+CREATE TABLE sla_policies (
+  id {{ID}},
+  name TEXT NOT NULL,
+  position {{INT}} NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  conditions TEXT NOT NULL,
+  calendar_id {{INT}} NOT NULL REFERENCES calendars(id),
+  response_minutes {{INT}},
+  resolution_minutes {{INT}},
+  ola TEXT NOT NULL DEFAULT '[]',
+  pause_reasons TEXT NOT NULL DEFAULT '[]',
+  thresholds TEXT NOT NULL DEFAULT '[]',
+  version {{INT}} NOT NULL DEFAULT 1,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL
+);
+CREATE INDEX sla_policies_position ON sla_policies(position, id);
+)SQL"},
   };
   return kMigrations;
 }

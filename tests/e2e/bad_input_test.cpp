@@ -184,6 +184,19 @@ class BadInputTest : public SharedServerTest {
                                "make_up_workdays": ["2030-01-05"]}}})",
                   {bearer(admin_token_)});
     ASSERT_EQ(imported.status, 200) << imported.body;
+    // An SLA policy on that calendar, scoped to the category, with an OLA target and thresholds.
+    sla_policy_ = created(
+        "/api/v1/sla-policies",
+        {{"name", unique_name("Bad input target ")},
+         {"conditions", {{"kinds", {"incident"}}, {"category_ids", {category_["id"]}}}},
+         {"calendar_id", calendar_["id"]},
+         {"response_minutes", 60},
+         {"resolution_minutes", 480},
+         {"ola", {{{"team_id", team_id}, {"minutes", 240}}}},
+         {"thresholds",
+          {{{"percent", 50}, {"actions", {{{"type", "notify"}, {"to", "assignee"}}}}},
+           {{"percent", 100}, {"actions", {{{"type", "reassign"}, {"team_id", team_id}}}}}}}});
+    ASSERT_FALSE(sla_policy_.is_discarded());
     matrix_ = get_json(port_, "/api/v1/priority-matrix", admin_token_);
     settings_ = get_json(port_, "/api/v1/ticket-settings", admin_token_);
     ticket_ = get_json(port_, ticket_path(), admin_token_);  // its version after the link
@@ -218,6 +231,7 @@ class BadInputTest : public SharedServerTest {
     if (under("/api/v1/categories/")) id = id_of(category_);
     if (under("/api/v1/assignment-rules/")) id = id_of(rule_);
     if (under("/api/v1/calendars/")) id = id_of(calendar_);
+    if (under("/api/v1/sla-policies/")) id = id_of(sla_policy_);
     if (under("/api/v1/tickets/{number}/links/")) id = id_of(link_);
     if (under("/api/v1/tickets/{number}/attachments/")) id = id_of(attachment_);
     // The survey is the requester's, on a resolved ticket: the admin's resolved one.
@@ -337,6 +351,7 @@ class BadInputTest : public SharedServerTest {
     add_ticket_routes(m);
     add_ticket_config_routes(m);
     add_calendar_routes(m);
+    add_sla_policy_routes(m);
     return m;
   }
 
@@ -723,6 +738,132 @@ class BadInputTest : public SharedServerTest {
     m["POST /api/v1/holiday-sets/{key}/import"] = holiday_import;
   }
 
+  // SLA policies. Conditions, OLA targets and thresholds are JSON the service checks itself: the
+  // error names the element ("conditions.priorities[0]", "thresholds[1].actions[0].type").
+  void add_sla_policy_routes(std::map<std::string, WriteRoute>& m) {
+    std::int64_t team = target_team_["id"];
+    auto j = [](const char* text) { return json::parse(text); };
+    // Every list of a condition may be null (empty).
+    auto condition = [](const char* name, Kind kind, std::vector<json> bad) {
+      return Field{name, kind, false, true, std::move(bad), 100};
+    };
+    json many_ola = json::array();
+    json many_actions = json::array();
+    json many_thresholds = json::array();
+    for (int i = 1; i <= 51; ++i) many_ola.push_back({{"team_id", i}, {"minutes", 60}});
+    for (int i = 1; i <= 11; ++i) {
+      many_actions.push_back({{"type", "mark_at_risk"}});
+      many_thresholds.push_back({{"percent", i * 10}});
+    }
+    Field minutes{"", Kind::kInt, false, false, {0, -1, 527041}};
+    auto target = [&](const char* name, Kind kind) {
+      Field f = minutes;
+      f.name = name;
+      f.kind = kind;
+      f.null_ok = kind == Kind::kNullableInt;  // null clears a target in a change
+      return f;
+    };
+    std::vector<Field> fields = {
+        {"name", Kind::kString, true, false, {"", "   ", "line\nbreak", "tab\tname"}, 100},
+        {"position", Kind::kInt, false, false, {1000001, -1000001}},
+        {"active", Kind::kBool},
+        {"conditions", Kind::kObject},
+        condition("conditions.kinds", Kind::kStrings,
+                  {json::array({"complaint"}), json::array({"Incident"}), json::array({""})}),
+        condition("conditions.priorities", Kind::kStrings,
+                  {json::array({"P9"}), json::array({"P1", "p2"}), json::array({""})}),
+        condition("conditions.service_ids", Kind::kInts, {json::array({0}), json::array({-1})}),
+        condition("conditions.category_ids", Kind::kInts,
+                  {json::array({999999}), json::array({0})}),
+        condition("conditions.organisations", Kind::kStrings,
+                  {json::array({""}), json::array({"line\nbreak"}),
+                   json::array({std::string(101, 'o')})}),
+        {"calendar_id", Kind::kInt, true, false, {999999, 0, -1}},
+        target("response_minutes", Kind::kInt),
+        target("resolution_minutes", Kind::kInt),
+        {"ola",
+         Kind::kAny,
+         false,
+         false,
+         {"x", 1, json::object(), nullptr, j("[1]"), j(R"([{"team_id": 999999, "minutes": 60}])"),
+          json::array({{{"team_id", team}, {"minutes", 0}}}),
+          json::array({{{"team_id", team}, {"minutes", 527041}}}),
+          json::array({{{"team_id", team}, {"minutes", "60"}}}), json::array({{{"team_id", team}}}),
+          j(R"([{"minutes": 60}])"),
+          json::array({{{"team_id", team}, {"minutes", 60}}, {{"team_id", team}, {"minutes", 30}}}),
+          json::array({{{"team_id", team}, {"minutes", 60}, {"bogus", 1}}}), many_ola}},
+        {"pause_reasons",
+         Kind::kStrings,
+         false,
+         false,
+         {json::array({"waiting"}), json::array({"AWAITING_VENDOR"}), json::array({""})},
+         10},
+        {"thresholds",
+         Kind::kAny,
+         false,
+         false,
+         {"x",
+          1,
+          json::object(),
+          nullptr,
+          j("[50]"),
+          j(R"([{"percent": 0}])"),
+          j(R"([{"percent": 501}])"),
+          j(R"([{"percent": "50"}])"),
+          j(R"([{"percent": 50.5}])"),
+          j(R"([{"actions": []}])"),
+          j(R"([{"percent": 50}, {"percent": 50}])"),
+          j(R"([{"percent": 75}, {"percent": 50}])"),
+          j(R"([{"percent": 50, "actions": [{"type": "explode"}]}])"),
+          j(R"([{"percent": 50, "actions": [{"to": "assignee"}]}])"),
+          j(R"([{"percent": 50, "actions": [{"type": "notify"}]}])"),
+          j(R"([{"percent": 50, "actions": [{"type": "notify", "to": "ceo"}]}])"),
+          j(R"([{"percent": 50, "actions": [{"type": "reassign"}]}])"),
+          j(R"([{"percent": 50, "actions": [{"type": "reassign", "team_id": 999999}]}])"),
+          j(R"([{"percent": 50, "actions": [{"type": "mark_at_risk", "bogus": 1}]}])"),
+          j(R"([{"percent": 50, "actions": {"type": "mark_at_risk"}}])"),
+          j(R"([{"percent": 50, "bogus": 1}])"),
+          json::array({{{"percent", 50}, {"actions", many_actions}}}),
+          many_thresholds}}};
+    json policy = {
+        {"name", "Never created"},
+        {"position", 7},
+        {"active", true},
+        {"conditions",
+         {{"kinds", {"incident"}},
+          {"priorities", {"P1", "P2"}},
+          {"service_ids", {1}},
+          {"category_ids", {category_["id"]}},
+          {"organisations", {"财务部"}}}},
+        {"calendar_id", calendar_["id"]},
+        {"response_minutes", 30},
+        {"resolution_minutes", 240},
+        {"ola", {{{"team_id", team}, {"minutes", 120}}}},
+        {"pause_reasons", {"awaiting_requester"}},
+        {"thresholds", j(R"([{"percent": 50, "actions": [{"type": "notify", "to": "assignee"}]},
+                             {"percent": 100, "actions": [{"type": "raise_priority"}]}])")}};
+    m["POST /api/v1/sla-policies"] = {policy, fields};
+    for (Field& f : fields) {
+      f.required = false;
+      if (f.name == "response_minutes" || f.name == "resolution_minutes")
+        f = target(f.name.c_str(), Kind::kNullableInt);
+    }
+    fields.push_back({"version", Kind::kInt, true});
+    policy["version"] = sla_policy_["version"];
+    m["PATCH /api/v1/sla-policies/{id}"] = {policy, fields};
+    m["POST /api/v1/sla-policies/match"] = {
+        json{{"kind", "incident"},
+             {"priority", "P1"},
+             {"service_id", 1},
+             {"category_id", child_category_["id"]},
+             {"organisation", "财务部"}},
+        {{"kind", Kind::kString, true, false, {"complaint", "", "INCIDENT", "Request"}, 20},
+         {"priority", Kind::kString, true, false, {"P9", "p1", "", "P0"}, 2},
+         {"service_id", Kind::kInt},
+         {"category_id", Kind::kInt},
+         {"organisation", Kind::kString, false, true, {}, 100}}};
+  }
+
   // A holiday import takes a JSON or iCalendar document: a broken one answers 422 with the
   // report of its errors by line (and the error envelope), a wrong content type 415.
   static std::vector<Case> import_cases() {
@@ -1080,7 +1221,7 @@ class BadInputTest : public SharedServerTest {
     for (const char* path :
          {"/api/v1/categories", "/api/v1/priority-matrix", "/api/v1/ticket-settings",
           "/api/v1/assignment-rules", "/api/v1/dispatch-strategies", "/api/v1/me/ticket-views",
-          "/api/v1/surveys?limit=500", "/api/v1/calendars"}) {
+          "/api/v1/surveys?limit=500", "/api/v1/calendars", "/api/v1/sla-policies"}) {
       s[path] = get_json(port_, path, admin_token_);
     }
     json sets = get_json(port_, "/api/v1/holiday-sets", admin_token_);
@@ -1110,7 +1251,7 @@ class BadInputTest : public SharedServerTest {
   std::vector<RouteInfo> routes_;
   json target_user_, target_team_, target_token_, admin_, other_team_;
   json ticket_, other_ticket_, resolved_ticket_, link_, attachment_, category_, child_category_,
-      rule_, view_, matrix_, settings_, calendar_, holiday_set_;
+      rule_, view_, matrix_, settings_, calendar_, holiday_set_, sla_policy_;
   std::unique_ptr<HttpClient> client_;
 };
 
@@ -1306,6 +1447,8 @@ TEST_P(BadInputTest, UnknownRoutesAnswer404AndUnknownMethods405InJson) {
            {"PATCH", "/api/v1/assignment-rules/999999"},
            {"PATCH", "/api/v1/calendars/999999"},
            {"PATCH", "/api/v1/calendars/abc"},
+           {"PATCH", "/api/v1/sla-policies/999999"},
+           {"PATCH", "/api/v1/sla-policies/abc"},
            {"POST", "/api/v1/holiday-sets/no-such-set/import"},
            {"DELETE", "/api/v1/assignment-rules/999999"},
            {"DELETE", "/api/v1/me/ticket-views/999999"},

@@ -106,6 +106,11 @@ class PermissionsTest : public SharedServerTest {
     ASSERT_FALSE(calendars["items"].empty());
     ids_["/api/v1/calendars/"] = id_of(calendars["items"][0]);
     ids_["/api/v1/holiday-sets/"] = "cn-statutory";
+    // A seeded SLA policy (the probes' bodies are refused, so it stays as it is).
+    json policies = get_json(port_, "/api/v1/sla-policies", admin_token_);
+    ASSERT_FALSE(policies.is_discarded());
+    ASSERT_FALSE(policies["items"].empty());
+    ids_["/api/v1/sla-policies/"] = id_of(policies["items"][0]);
   }
 
   static std::string id_of(const json& record) {

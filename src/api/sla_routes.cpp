@@ -1,7 +1,10 @@
-// Business calendars, holiday sets and the calendar calculators (issue #5).
+// SLA: business calendars, holiday sets, the calendar calculators and SLA policies (issue #5).
 #include "api/internal.h"
 #include "core/clock.h"
 #include "sla/calendar_service.h"
+#include "sla/policy.h"
+#include "tickets/priority.h"
+#include "tickets/ticket.h"
 
 namespace yunwei::api {
 
@@ -58,9 +61,34 @@ core::Result<core::TimeMs> time_field(const Body& body, std::string_view name) {
   return *t;
 }
 
+json policy_json(const sla::Policy& p) {
+  auto opt = [](const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"id", p.id},
+          {"name", p.name},
+          {"position", p.position},
+          {"active", p.active},
+          {"conditions", json::parse(sla::conditions_json(p.conditions))},
+          {"calendar_id", p.calendar_id},
+          {"response_minutes", opt(p.response_minutes)},
+          {"resolution_minutes", opt(p.resolution_minutes)},
+          {"ola", json::parse(sla::ola_json(p.ola))},
+          {"pause_reasons", p.pause_reasons},
+          {"thresholds", json::parse(sla::thresholds_json(p.thresholds))},
+          {"version", p.version},
+          {"created_at", time_json(p.created_at)},
+          {"updated_at", time_json(p.updated_at)}};
+}
+
+core::Result<std::optional<int>> position_field(const Body& body) {
+  YW_ASSIGN(auto pos, body.opt_int("position"));
+  if (!pos) return std::optional<int>();
+  if (*pos < -1'000'000 || *pos > 1'000'000) return core::invalid("position", "is out of range");
+  return std::optional<int>(static_cast<int>(*pos));
+}
+
 }  // namespace
 
-void register_calendar_routes(Registry& r) {
+void register_sla_routes(Registry& r) {
   r.add("GET", "/api/v1/calendars", Permission::kSlaRead, "Business calendars",
         [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(auto items, ctx.deps.calendars.list());
@@ -217,6 +245,114 @@ void register_calendar_routes(Registry& r) {
             return json_response(422, body);
           }
           return json_response(200, body);
+        });
+
+  r.add("GET", "/api/v1/sla-policies", Permission::kSlaRead,
+        "SLA policies in evaluation order (the first active match applies)",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(auto items, ctx.deps.policies.list());
+          json out = json::array();
+          for (const auto& p : items) out.push_back(policy_json(p));
+          return json_response(200, {{"items", out}});
+        });
+
+  r.add("POST", "/api/v1/sla-policies", Permission::kSlaAdmin,
+        "Create an SLA policy: conditions, calendar, targets, OLA targets, pause reasons, "
+        "thresholds and their actions",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(Body body,
+                    Body::parse(ctx.req, {"name", "position", "active", "conditions", "calendar_id",
+                                          "response_minutes", "resolution_minutes", "ola",
+                                          "pause_reasons", "thresholds"}));
+          sla::PolicyInput in;
+          YW_ASSIGN(in.name, body.string("name", 100));
+          YW_ASSIGN(in.position, position_field(body));
+          YW_ASSIGN(auto active, body.opt_bool("active"));
+          if (active) in.active = *active;
+          YW_ASSIGN(auto conditions, body.opt_json_text("conditions"));
+          if (conditions) {
+            YW_ASSIGN(in.conditions, sla::parse_conditions(*conditions));
+          }
+          YW_ASSIGN(auto calendar, body.opt_int("calendar_id"));
+          if (!calendar) return core::invalid("calendar_id", "is required");
+          in.calendar_id = *calendar;
+          YW_ASSIGN(in.response_minutes, body.opt_int("response_minutes"));
+          YW_ASSIGN(in.resolution_minutes, body.opt_int("resolution_minutes"));
+          YW_ASSIGN(auto ola, body.opt_json_text("ola"));
+          if (ola) {
+            YW_ASSIGN(in.ola, sla::parse_ola(*ola));
+          }
+          YW_ASSIGN(in.pause_reasons, body.opt_strings("pause_reasons", 10));
+          YW_ASSIGN(auto thresholds, body.opt_json_text("thresholds"));
+          if (thresholds) {
+            YW_ASSIGN(in.thresholds, sla::parse_thresholds(*thresholds));
+          }
+          YW_ASSIGN(sla::Policy p, ctx.deps.policies.create(ctx.actor(), in));
+          http::Response res = json_response(201, policy_json(p));
+          res.set_header("location", "/api/v1/sla-policies/" + std::to_string(p.id));
+          return res;
+        });
+
+  r.add("GET", "/api/v1/sla-policies/{id}", Permission::kSlaRead, "One SLA policy",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_ASSIGN(sla::Policy p, ctx.deps.policies.get(id));
+          return json_response(200, policy_json(p));
+        });
+
+  r.add("PATCH", "/api/v1/sla-policies/{id}", Permission::kSlaAdmin,
+        "Change an SLA policy (send the version you read); null clears a target",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(std::int64_t id, path_id(ctx.req));
+          YW_ASSIGN(Body body,
+                    Body::parse(ctx.req, {"version", "name", "position", "active", "conditions",
+                                          "calendar_id", "response_minutes", "resolution_minutes",
+                                          "ola", "pause_reasons", "thresholds"}));
+          sla::PolicyPatch p;
+          YW_ASSIGN(p.version, expected_version(ctx, body));
+          YW_ASSIGN(p.name, body.opt_string("name", 100, false));
+          YW_ASSIGN(p.position, position_field(body));
+          YW_ASSIGN(p.active, body.opt_bool("active"));
+          YW_ASSIGN(auto conditions, body.opt_json_text("conditions"));
+          if (conditions) {
+            YW_ASSIGN(p.conditions, sla::parse_conditions(*conditions));
+          }
+          YW_ASSIGN(p.calendar_id, body.opt_int("calendar_id"));
+          YW_ASSIGN(p.response_minutes, body.opt_nullable_int("response_minutes"));
+          YW_ASSIGN(p.resolution_minutes, body.opt_nullable_int("resolution_minutes"));
+          YW_ASSIGN(auto ola, body.opt_json_text("ola"));
+          if (ola) {
+            YW_ASSIGN(p.ola, sla::parse_ola(*ola));
+          }
+          YW_ASSIGN(p.pause_reasons, body.opt_strings("pause_reasons", 10));
+          YW_ASSIGN(auto thresholds, body.opt_json_text("thresholds"));
+          if (thresholds) {
+            YW_ASSIGN(p.thresholds, sla::parse_thresholds(*thresholds));
+          }
+          YW_ASSIGN(sla::Policy saved, ctx.deps.policies.update(ctx.actor(), id, p));
+          return json_response(200, policy_json(saved));
+        });
+
+  r.add("POST", "/api/v1/sla-policies/match", Permission::kSlaRead,
+        "The policy a ticket with these attributes gets (kind, priority, service_id, "
+        "category_id, organisation); null when none matches",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(Body body, Body::parse(ctx.req, {"kind", "priority", "service_id",
+                                                     "category_id", "organisation"}));
+          sla::PolicySubject s;
+          // Refused rather than answered with null: a typo must not read as "no SLA applies".
+          YW_ASSIGN(s.kind, body.string("kind", 20));
+          if (tickets::number_prefix(s.kind).empty())
+            return core::invalid("kind", "must be incident, request, problem or change");
+          YW_ASSIGN(s.priority, body.string("priority", 2));
+          if (tickets::priority_rank(s.priority) == 0)
+            return core::invalid("priority", "must be P1 to P5");
+          YW_ASSIGN(s.service_id, body.opt_int("service_id"));
+          YW_ASSIGN(s.category_id, body.opt_int("category_id"));
+          YW_ASSIGN(auto org, body.opt_string("organisation", 100));
+          if (org) s.organisation = *org;
+          YW_ASSIGN(auto p, ctx.deps.policies.match(s));
+          return json_response(200, {{"policy", p ? policy_json(*p) : json(nullptr)}});
         });
 }
 
