@@ -13,14 +13,17 @@ export class ApiError extends Error {
   readonly field: string
   /** Seconds from a Retry-After header (429), else 0. */
   readonly retryAfter: number
+  /** The whole JSON answer, for errors that carry more than `error` (e.g. an import's 422). */
+  readonly data: unknown
 
-  constructor(status: number, body: ApiErrorBody, retryAfter = 0) {
+  constructor(status: number, body: ApiErrorBody, retryAfter = 0, data: unknown = undefined) {
     super(body.message || body.code || `HTTP ${status}`)
     this.name = 'ApiError'
     this.status = status
     this.code = body.code || 'unknown'
     this.field = body.field || ''
     this.retryAfter = retryAfter
+    this.data = data
   }
 
   /** A 409 about the record version: someone else changed it since we read it. */
@@ -34,6 +37,8 @@ type Query = Record<string, string | number | boolean | null | undefined>
 export interface RequestOptions {
   query?: Query
   body?: unknown
+  /** A body sent as is with its own Content-Type (e.g. text/calendar), instead of `body`. */
+  raw?: { contentType: string; data: string | Blob }
   /** Do not run the 401 hook (used by the session probe and the login call). */
   noAuthRedirect?: boolean
   signal?: AbortSignal
@@ -78,7 +83,10 @@ function parseRetryAfter(v: string | null): number {
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   const init: RequestInit = { method, headers, credentials: 'same-origin', signal: opts.signal }
-  if (typeof FormData !== 'undefined' && opts.body instanceof FormData) {
+  if (opts.raw) {
+    headers['Content-Type'] = opts.raw.contentType
+    init.body = opts.raw.data
+  } else if (typeof FormData !== 'undefined' && opts.body instanceof FormData) {
     // multipart/form-data: the browser sets the Content-Type with its boundary.
     init.body = opts.body
   } else if (opts.body !== undefined) {
@@ -111,7 +119,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     code: `http_${res.status}`,
     message: res.statusText || `HTTP ${res.status}`,
   }
-  const err = new ApiError(res.status, body, parseRetryAfter(res.headers.get('Retry-After')))
+  const err = new ApiError(res.status, body, parseRetryAfter(res.headers.get('Retry-After')), data)
   if (res.status === 401 && !opts.noAuthRedirect && unauthorizedHook) unauthorizedHook()
   throw err
 }

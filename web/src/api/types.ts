@@ -37,6 +37,9 @@ export interface Permissions {
   tickets_staff: boolean
   tickets_work: boolean
   tickets_admin: boolean
+  /** Business calendars and holiday sets: read (staff), change (admin). */
+  sla_read: boolean
+  sla_admin: boolean
 }
 export type Permission = keyof Permissions
 

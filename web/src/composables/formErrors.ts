@@ -27,6 +27,18 @@ const KNOWN: Array<[RegExp, string]> = [
   [/^inactive users cannot have tokens/, 'serverMsg.inactiveTokens'],
   [/^user \d+ is inactive/, 'serverMsg.userInactive'],
   [/^must not contain control characters/, 'serverMsg.controlChars'],
+  // Business calendars and holiday sets.
+  [/^times are HH:MM from 00:00 to 24:00/, 'serverMsg.hhmm'],
+  [/^each range must start before it ends/, 'serverMsg.rangeOrder'],
+  [/^ranges must be in order and must not overlap/, 'serverMsg.rangeOverlap'],
+  [/^at most (\d+) ranges a day/, 'serverMsg.rangesPerDay'],
+  [/^must be a date \(YYYY-MM-DD\)/, 'serverMsg.date'],
+  [/^(\d{4}-\d\d-\d\d) is given twice/, 'serverMsg.dateTwice'],
+  [/^(?:must be an IANA time zone|unknown time zone)/, 'serverMsg.timeZone'],
+  [/^no holiday set "([^"]*)"/, 'serverMsg.noHolidaySet'],
+  [/^a holiday set "[^"]*" exists/, 'serverMsg.holidaySetExists'],
+  [/^a calendar named "[^"]*" exists/, 'serverMsg.calendarExists'],
+  [/^2 to 40 lower-case letters, digits and hyphens/, 'serverMsg.setKey'],
 ]
 
 /** A server message in the UI language when it is one we know. */

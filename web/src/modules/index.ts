@@ -7,5 +7,6 @@ import adminIdentity from './admin'
 import tickets from './tickets'
 import portalTickets from './portal-tickets'
 import servicedeskAdmin from './servicedesk-admin'
+import slaAdmin from './sla-admin'
 
-export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin]
+export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin, slaAdmin]
