@@ -20,6 +20,7 @@
 #include "sla/calendar_service.h"
 #include "sla/holidays.h"
 #include "sla/policy.h"
+#include "sla/ticket_sla.h"
 #include "sla/timer.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -52,6 +53,7 @@ struct Fixture {
     views = std::make_unique<tickets::SavedViewService>(*db, clock);
     calendars = std::make_unique<sla::CalendarService>(*db, clock);
     policies = std::make_unique<sla::PolicyService>(*db, clock);
+    sla = std::make_unique<sla::SlaService>(*db, clock, *calendars, *policies);
     (void)teams->seed_default_teams({});
     identity::NewUser admin;
     admin.username = "admin";
@@ -60,9 +62,9 @@ struct Fixture {
     auto u = users->create({}, admin).value();
     admin_id = u.id;
     token = auth->create_token({}, u.id, "bench", std::nullopt).value().secret;
-    api = std::make_unique<api::Api>(
-        api::Deps{*db, clock, *users, *teams, *auth, *tickets, *categories, *config, *dispatch,
-                  *views, *calendars, *policies, "bench", "bench", false, [] { return true; }});
+    api = std::make_unique<api::Api>(api::Deps{
+        *db, clock, *users, *teams, *auth, *tickets, *categories, *config, *dispatch, *views,
+        *calendars, *policies, *sla, "bench", "bench", false, [] { return true; }});
   }
   ~Fixture() {
     api.reset();
@@ -80,6 +82,7 @@ struct Fixture {
   std::unique_ptr<tickets::SavedViewService> views;
   std::unique_ptr<sla::CalendarService> calendars;
   std::unique_ptr<sla::PolicyService> policies;
+  std::unique_ptr<sla::SlaService> sla;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<identity::UserService> users;
   std::unique_ptr<identity::TeamService> teams;

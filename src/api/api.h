@@ -28,6 +28,7 @@ class SavedViewService;
 namespace yunwei::sla {
 class CalendarService;
 class PolicyService;
+class SlaService;
 }  // namespace yunwei::sla
 
 namespace yunwei::api {
@@ -56,6 +57,7 @@ struct Deps {
   tickets::SavedViewService& views;
   sla::CalendarService& calendars;
   sla::PolicyService& policies;
+  sla::SlaService& sla;
   std::string version;
   std::string commit;
   bool cookie_secure = false;       // add `Secure` to the session cookie (behind HTTPS)

@@ -14,6 +14,7 @@
 #include "identity/auth_service.h"
 #include "identity/user.h"
 #include "store/audit.h"
+#include "tickets/ticket_service.h"
 
 namespace yunwei::api {
 
@@ -56,6 +57,9 @@ void register_audit_routes(Registry& r);
 void register_ticket_routes(Registry& r);
 void register_ticket_config_routes(Registry& r);
 void register_sla_routes(Registry& r);
+
+// The caller as the ticket service's visibility rules see them (ticket_routes.cpp).
+tickets::Viewer viewer_of(const Ctx& ctx);
 
 // Responses.
 http::Response json_response(int status, const json& body);

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "sla/calendar_service.h"
 #include "sla/policy.h"
+#include "sla/ticket_sla.h"
 #include "tickets/priority.h"
 #include "tickets/ticket.h"
 
@@ -54,6 +55,31 @@ core::Result<std::vector<std::string>> holiday_sets_field(const Body& body) {
   return sets ? *sets : std::vector<std::string>{};
 }
 
+// An optional JSON field handed to `parse`, a codec that names the elements it rejects.
+template <class T, class Parse>
+core::Result<std::optional<T>> opt_parsed(const Body& body, std::string_view name, Parse parse) {
+  YW_ASSIGN(auto text, body.opt_json_text(name));
+  if (!text) return std::optional<T>();
+  YW_ASSIGN(T value, parse(*text));
+  return std::optional<T>(std::move(value));
+}
+
+// The calendar fields of a create or PATCH body (everything but the version).
+core::Result<sla::CalendarPatch> calendar_fields(const Body& body) {
+  sla::CalendarPatch p;
+  YW_ASSIGN(p.name, body.opt_string("name", 100, false));
+  YW_ASSIGN(p.zone, body.opt_string("zone", 64, false));
+  using Week = std::array<sla::DayHours, 7>;
+  YW_ASSIGN(p.weekly, opt_parsed<Week>(body, "weekly", sla::parse_weekly));
+  if (body.has("holiday_sets")) {
+    YW_ASSIGN(p.holiday_sets, holiday_sets_field(body));
+  }
+  YW_ASSIGN(p.overrides,
+            opt_parsed<std::vector<sla::Override>>(body, "overrides", sla::parse_overrides));
+  YW_ASSIGN(p.active, body.opt_bool("active"));
+  return p;
+}
+
 // A required RFC 3339 time field.
 core::Result<core::TimeMs> time_field(const Body& body, std::string_view name) {
   YW_ASSIGN(auto t, body.opt_time(name));
@@ -86,6 +112,60 @@ core::Result<std::optional<int>> position_field(const Body& body) {
   return std::optional<int>(static_cast<int>(*pos));
 }
 
+// The policy fields of a create or PATCH body (everything but the version); a null target
+// clears it.
+core::Result<sla::PolicyPatch> policy_fields(const Body& body) {
+  sla::PolicyPatch p;
+  YW_ASSIGN(p.name, body.opt_string("name", 100, false));
+  YW_ASSIGN(p.position, position_field(body));
+  YW_ASSIGN(p.active, body.opt_bool("active"));
+  YW_ASSIGN(p.conditions,
+            opt_parsed<sla::PolicyConditions>(body, "conditions", sla::parse_conditions));
+  YW_ASSIGN(p.calendar_id, body.opt_int("calendar_id"));
+  YW_ASSIGN(p.response_minutes, body.opt_nullable_int("response_minutes"));
+  YW_ASSIGN(p.resolution_minutes, body.opt_nullable_int("resolution_minutes"));
+  YW_ASSIGN(p.ola, opt_parsed<std::vector<sla::OlaTarget>>(body, "ola", sla::parse_ola));
+  YW_ASSIGN(p.pause_reasons, body.opt_strings("pause_reasons", 10));
+  YW_ASSIGN(p.thresholds,
+            opt_parsed<std::vector<sla::Threshold>>(body, "thresholds", sla::parse_thresholds));
+  return p;
+}
+
+json metric_json(const sla::TicketSlaMetric& tm, const sla::CompiledCalendar& cal) {
+  const sla::MetricResult& m = tm.result;
+  auto t = [](const std::optional<core::TimeMs>& v) { return v ? time_json(*v) : json(nullptr); };
+  auto local = [&cal](const std::optional<core::TimeMs>& v) {
+    return v ? json(cal.format_local(*v)) : json(nullptr);
+  };
+  json thresholds = json::array();
+  for (const sla::ThresholdState& th : tm.thresholds) {
+    thresholds.push_back({{"percent", th.percent}, {"at", t(th.at)}, {"reached", th.reached}});
+  }
+  json intervals = json::array();
+  for (const sla::ClockInterval& iv : m.intervals) {
+    intervals.push_back({{"from", time_json(iv.from)},
+                         {"to", time_json(iv.to)},
+                         {"counted", iv.counted},
+                         {"reason", iv.reason.empty() ? json(nullptr) : json(iv.reason)},
+                         {"business_minutes", iv.business_ms / 60'000}});
+  }
+  return {{"metric", m.metric},
+          {"team_id", m.team_id ? json(*m.team_id) : json(nullptr)},
+          {"target_minutes", m.target_ms / 60'000},
+          {"elapsed_minutes", m.elapsed_ms / 60'000},
+          // Whole minutes; remaining is target - elapsed so the two always add up.
+          {"remaining_minutes", m.target_ms / 60'000 - m.elapsed_ms / 60'000},
+          {"percent", m.target_ms > 0 ? m.elapsed_ms * 100 / m.target_ms : 0},
+          {"state", sla::clock_state_name(m.state)},
+          {"running", m.running},
+          {"due", t(m.due)},
+          {"due_local", local(m.due)},
+          {"breached_at", t(m.breached_at)},
+          {"stopped_at", t(m.stopped_at)},
+          {"thresholds", thresholds},
+          {"intervals", intervals}};
+}
+
 }  // namespace
 
 void register_sla_routes(Registry& r) {
@@ -102,18 +182,15 @@ void register_sla_routes(Registry& r) {
         [](Ctx& ctx) -> core::Result<http::Response> {
           YW_ASSIGN(Body body,
                     Body::parse(ctx.req, {"name", "zone", "weekly", "holiday_sets", "overrides"}));
+          YW_ASSIGN(sla::CalendarPatch f, calendar_fields(body));
+          if (!f.name) return core::invalid("name", "is required");
+          if (!f.weekly) return core::invalid("weekly", "is required");
           sla::CalendarInput in;
-          YW_ASSIGN(in.name, body.string("name", 100));
-          YW_ASSIGN(auto zone, body.opt_string("zone", 64));
-          if (zone) in.zone = *zone;
-          YW_ASSIGN(auto weekly, body.opt_json_text("weekly"));
-          if (!weekly) return core::invalid("weekly", "is required");
-          YW_ASSIGN(in.weekly, sla::parse_weekly(*weekly));
-          YW_ASSIGN(in.holiday_sets, holiday_sets_field(body));
-          YW_ASSIGN(auto overrides, body.opt_json_text("overrides"));
-          if (overrides) {
-            YW_ASSIGN(in.overrides, sla::parse_overrides(*overrides));
-          }
+          in.name = *f.name;
+          if (f.zone) in.zone = *f.zone;
+          in.weekly = *f.weekly;
+          if (f.holiday_sets) in.holiday_sets = *f.holiday_sets;
+          if (f.overrides) in.overrides = *f.overrides;
           YW_ASSIGN(sla::Calendar c, ctx.deps.calendars.create(ctx.actor(), in));
           http::Response res = json_response(201, calendar_json(c));
           res.set_header("location", "/api/v1/calendars/" + std::to_string(c.id));
@@ -133,22 +210,8 @@ void register_sla_routes(Registry& r) {
           YW_ASSIGN(std::int64_t id, path_id(ctx.req));
           YW_ASSIGN(Body body, Body::parse(ctx.req, {"version", "name", "zone", "weekly",
                                                      "holiday_sets", "overrides", "active"}));
-          sla::CalendarPatch p;
+          YW_ASSIGN(sla::CalendarPatch p, calendar_fields(body));
           YW_ASSIGN(p.version, expected_version(ctx, body));
-          YW_ASSIGN(p.name, body.opt_string("name", 100, false));
-          YW_ASSIGN(p.zone, body.opt_string("zone", 64, false));
-          YW_ASSIGN(auto weekly, body.opt_json_text("weekly"));
-          if (weekly) {
-            YW_ASSIGN(p.weekly, sla::parse_weekly(*weekly));
-          }
-          if (body.has("holiday_sets")) {
-            YW_ASSIGN(p.holiday_sets, holiday_sets_field(body));
-          }
-          YW_ASSIGN(auto overrides, body.opt_json_text("overrides"));
-          if (overrides) {
-            YW_ASSIGN(p.overrides, sla::parse_overrides(*overrides));
-          }
-          YW_ASSIGN(p.active, body.opt_bool("active"));
           YW_ASSIGN(sla::Calendar c, ctx.deps.calendars.update(ctx.actor(), id, p));
           return json_response(200, calendar_json(c));
         });
@@ -256,42 +319,40 @@ void register_sla_routes(Registry& r) {
           return json_response(200, {{"items", out}});
         });
 
-  r.add("POST", "/api/v1/sla-policies", Permission::kSlaAdmin,
-        "Create an SLA policy: conditions, calendar, targets, OLA targets, pause reasons, "
-        "thresholds and their actions",
-        [](Ctx& ctx) -> core::Result<http::Response> {
-          YW_ASSIGN(Body body,
-                    Body::parse(ctx.req, {"name", "position", "active", "conditions", "calendar_id",
-                                          "response_minutes", "resolution_minutes", "ola",
-                                          "pause_reasons", "thresholds"}));
-          sla::PolicyInput in;
-          YW_ASSIGN(in.name, body.string("name", 100));
-          YW_ASSIGN(in.position, position_field(body));
-          YW_ASSIGN(auto active, body.opt_bool("active"));
-          if (active) in.active = *active;
-          YW_ASSIGN(auto conditions, body.opt_json_text("conditions"));
-          if (conditions) {
-            YW_ASSIGN(in.conditions, sla::parse_conditions(*conditions));
-          }
-          YW_ASSIGN(auto calendar, body.opt_int("calendar_id"));
-          if (!calendar) return core::invalid("calendar_id", "is required");
-          in.calendar_id = *calendar;
-          YW_ASSIGN(in.response_minutes, body.opt_int("response_minutes"));
-          YW_ASSIGN(in.resolution_minutes, body.opt_int("resolution_minutes"));
-          YW_ASSIGN(auto ola, body.opt_json_text("ola"));
-          if (ola) {
-            YW_ASSIGN(in.ola, sla::parse_ola(*ola));
-          }
-          YW_ASSIGN(in.pause_reasons, body.opt_strings("pause_reasons", 10));
-          YW_ASSIGN(auto thresholds, body.opt_json_text("thresholds"));
-          if (thresholds) {
-            YW_ASSIGN(in.thresholds, sla::parse_thresholds(*thresholds));
-          }
-          YW_ASSIGN(sla::Policy p, ctx.deps.policies.create(ctx.actor(), in));
-          http::Response res = json_response(201, policy_json(p));
-          res.set_header("location", "/api/v1/sla-policies/" + std::to_string(p.id));
-          return res;
-        });
+  r.add(
+      "POST", "/api/v1/sla-policies", Permission::kSlaAdmin,
+      "Create an SLA policy: conditions, calendar, targets, OLA targets, pause reasons, "
+      "thresholds and their actions",
+      [](Ctx& ctx) -> core::Result<http::Response> {
+        YW_ASSIGN(Body body,
+                  Body::parse(ctx.req, {"name", "position", "active", "conditions", "calendar_id",
+                                        "response_minutes", "resolution_minutes", "ola",
+                                        "pause_reasons", "thresholds"}));
+        YW_ASSIGN(sla::PolicyPatch f, policy_fields(body));
+        if (!f.name) return core::invalid("name", "is required");
+        if (!f.calendar_id) return core::invalid("calendar_id", "is required");
+        sla::PolicyInput in;
+        in.name = *f.name;
+        in.position = f.position;
+        if (f.active) in.active = *f.active;
+        if (f.conditions) in.conditions = *f.conditions;
+        in.calendar_id = *f.calendar_id;
+        // Null clears a target in a PATCH; a new policy leaves the field out instead.
+        for (const auto& [name, value] : {std::pair{"response_minutes", &f.response_minutes},
+                                          std::pair{"resolution_minutes", &f.resolution_minutes}}) {
+          if (*value && !**value)
+            return core::invalid(name, "must be a whole number (leave it out for no target)");
+        }
+        if (f.response_minutes) in.response_minutes = *f.response_minutes;
+        if (f.resolution_minutes) in.resolution_minutes = *f.resolution_minutes;
+        if (f.ola) in.ola = *f.ola;
+        in.pause_reasons = f.pause_reasons;
+        in.thresholds = f.thresholds;
+        YW_ASSIGN(sla::Policy p, ctx.deps.policies.create(ctx.actor(), in));
+        http::Response res = json_response(201, policy_json(p));
+        res.set_header("location", "/api/v1/sla-policies/" + std::to_string(p.id));
+        return res;
+      });
 
   r.add("GET", "/api/v1/sla-policies/{id}", Permission::kSlaRead, "One SLA policy",
         [](Ctx& ctx) -> core::Result<http::Response> {
@@ -308,27 +369,8 @@ void register_sla_routes(Registry& r) {
                     Body::parse(ctx.req, {"version", "name", "position", "active", "conditions",
                                           "calendar_id", "response_minutes", "resolution_minutes",
                                           "ola", "pause_reasons", "thresholds"}));
-          sla::PolicyPatch p;
+          YW_ASSIGN(sla::PolicyPatch p, policy_fields(body));
           YW_ASSIGN(p.version, expected_version(ctx, body));
-          YW_ASSIGN(p.name, body.opt_string("name", 100, false));
-          YW_ASSIGN(p.position, position_field(body));
-          YW_ASSIGN(p.active, body.opt_bool("active"));
-          YW_ASSIGN(auto conditions, body.opt_json_text("conditions"));
-          if (conditions) {
-            YW_ASSIGN(p.conditions, sla::parse_conditions(*conditions));
-          }
-          YW_ASSIGN(p.calendar_id, body.opt_int("calendar_id"));
-          YW_ASSIGN(p.response_minutes, body.opt_nullable_int("response_minutes"));
-          YW_ASSIGN(p.resolution_minutes, body.opt_nullable_int("resolution_minutes"));
-          YW_ASSIGN(auto ola, body.opt_json_text("ola"));
-          if (ola) {
-            YW_ASSIGN(p.ola, sla::parse_ola(*ola));
-          }
-          YW_ASSIGN(p.pause_reasons, body.opt_strings("pause_reasons", 10));
-          YW_ASSIGN(auto thresholds, body.opt_json_text("thresholds"));
-          if (thresholds) {
-            YW_ASSIGN(p.thresholds, sla::parse_thresholds(*thresholds));
-          }
           YW_ASSIGN(sla::Policy saved, ctx.deps.policies.update(ctx.actor(), id, p));
           return json_response(200, policy_json(saved));
         });
@@ -353,6 +395,28 @@ void register_sla_routes(Registry& r) {
           if (org) s.organisation = *org;
           YW_ASSIGN(auto p, ctx.deps.policies.match(s));
           return json_response(200, {{"policy", p ? policy_json(*p) : json(nullptr)}});
+        });
+
+  r.add("GET", "/api/v1/tickets/{number}/sla", Permission::kTicketsStaff,
+        "A ticket's SLA: the policy and calendar, and per metric (response, resolution, OLA) the "
+        "target, elapsed and remaining business minutes, state, due, thresholds and the "
+        "intervals counted and paused",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_ASSIGN(tickets::TicketDetail d,
+                    ctx.deps.tickets.get(viewer_of(ctx), ctx.req.path_param("number")));
+          YW_ASSIGN(sla::TicketSla s, ctx.deps.sla.for_ticket(d.ticket.id));
+          json out = {{"number", d.ticket.number}, {"policy", nullptr}, {"calendar", nullptr}};
+          json metrics = json::array();
+          if (s.policy && s.calendar && s.compiled) {
+            out["policy"] = {{"id", s.policy->id}, {"name", s.policy->name}};
+            out["calendar"] = {
+                {"id", s.calendar->id}, {"name", s.calendar->name}, {"zone", s.calendar->zone}};
+            for (const sla::TicketSlaMetric& m : s.metrics) {
+              metrics.push_back(metric_json(m, *s.compiled));
+            }
+          }
+          out["metrics"] = metrics;
+          return json_response(200, out);
         });
 }
 

@@ -23,6 +23,7 @@
 #include "identity/user_service.h"
 #include "sla/calendar_service.h"
 #include "sla/policy.h"
+#include "sla/ticket_sla.h"
 #include "store/blob_store.h"
 #include "store/migrations.h"
 #include "tickets/category_service.h"
@@ -90,10 +91,11 @@ int run_serve(const Settings& s) {
   tickets::SavedViewService views(**db, clock);
   sla::CalendarService calendars(**db, clock);
   sla::PolicyService policies(**db, clock);
+  sla::SlaService sla_service(**db, clock, calendars, policies);
   std::atomic<bool> accepting{false};
   api::Api api(api::Deps{**db, clock, users, teams, auth, ticket_service, categories, ticket_config,
-                         dispatch, views, calendars, policies, YUNWEI_VERSION, YUNWEI_COMMIT, s.cookie_secure,
-                         [&] { return accepting.load(); }});
+                         dispatch, views, calendars, policies, sla_service, YUNWEI_VERSION,
+                         YUNWEI_COMMIT, s.cookie_secure, [&] { return accepting.load(); }});
   if (s.demo_if_empty && !admin_password->empty()) {
     auto demo = load_demo(**db, clock, hasher, "yunwei-demo");
     if (!demo.ok()) return runtime_error("demo data: " + demo.error().message);

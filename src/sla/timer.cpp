@@ -13,7 +13,10 @@ struct Classified {
   std::string reason;  // kPause / kStop: why
 };
 
-bool resolved(const TicketState& s) { return s.status == "resolved" || s.status == "closed"; }
+// Resolved (incidents), fulfilled (requests) or closed: the work is done.
+bool resolved(const TicketState& s) {
+  return s.status == "resolved" || s.status == "fulfilled" || s.status == "closed";
+}
 
 bool pausing(const Policy& p, const TicketState& s) {
   return s.status == "pending" && std::find(p.pause_reasons.begin(), p.pause_reasons.end(),
@@ -39,8 +42,9 @@ MetricResult run(std::string metric, std::optional<std::int64_t> team, std::int6
   Classified last;
   std::optional<core::TimeMs> stop_since;  // the current stop (or cancellation) began then
   for (std::size_t i = 0; i < history.size(); ++i) {
-    // The state of point i holds over [from, to); what lies after `now` is not looked at.
-    bool last_point = i + 1 == history.size() || history[i + 1].at >= now;
+    // The state of point i holds over [from, to); what lies after `now` is not looked at. A
+    // point at `now` itself is the state now (a stop made this instant has stopped the clock).
+    bool last_point = i + 1 == history.size() || history[i + 1].at > now;
     core::TimeMs from = std::min(history[i].at, now);
     core::TimeMs to = last_point ? now : history[i + 1].at;
     Classified c = classify(history[i].state);

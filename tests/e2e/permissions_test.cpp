@@ -225,6 +225,20 @@ TEST_P(PermissionsTest, EveryRouteHasAKnownAccessRule) {
   }
 }
 
+TEST_P(PermissionsTest, TicketRoutesForStaffOnlyNeedTicketsStaff) {
+  // The probes below cover these like every route; this pins the rule itself, so a route that
+  // shows internal SLA data cannot slip to tickets.read (which requesters hold).
+  for (const std::string& path : {std::string("/api/v1/tickets/{number}/sla")}) {
+    bool found = false;
+    for (const RouteInfo& r : routes_) {
+      if (r.method != "GET" || r.path != path) continue;
+      found = true;
+      EXPECT_EQ(r.access, "tickets.staff") << path;
+    }
+    EXPECT_TRUE(found) << "GET " << path << " is not served";
+  }
+}
+
 TEST_P(PermissionsTest, EveryNonPublicRouteAnswers401WithoutCredentials) {
   std::int64_t before = newest_event_id();
   int checked = 0;

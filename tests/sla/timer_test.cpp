@@ -241,5 +241,27 @@ TEST(Timer, RandomHistoriesKeepTheInvariants) {
   }
 }
 
+TEST(Timer, APointAtNowIsTheStateNow) {
+  // A first response and a resolution made this very instant have stopped their clocks.
+  auto cal = always();
+  core::TimeMs t0 = at("2026-05-01T00:00:00Z");
+  std::vector<HistoryPoint> h = {{t0, st("assigned")},
+                                 {t0 + 10 * kMin, st("in_progress", "", true)}};
+  auto ms = evaluate(h, t0 + 10 * kMin, policy(15, 240), *cal);
+  const MetricResult& r = metric(ms, "response");
+  EXPECT_EQ(r.state, ClockState::kMet);
+  EXPECT_FALSE(r.running);
+  EXPECT_EQ(r.stopped_at, t0 + 10 * kMin);
+  EXPECT_EQ(r.elapsed_ms, 10 * kMin);
+  h.push_back({t0 + 30 * kMin, st("resolved", "", true)});
+  ms = evaluate(h, t0 + 30 * kMin, policy(15, 240), *cal);
+  const MetricResult& res = metric(ms, "resolution");
+  EXPECT_EQ(res.state, ClockState::kMet);
+  EXPECT_FALSE(res.running);
+  EXPECT_FALSE(res.due);
+  EXPECT_EQ(res.stopped_at, t0 + 30 * kMin);
+  EXPECT_EQ(res.elapsed_ms, 30 * kMin);
+}
+
 }  // namespace
 }  // namespace yunwei::sla
