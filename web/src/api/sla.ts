@@ -125,3 +125,100 @@ export const holidaySetsApi = {
     }
   },
 }
+
+// SLA policies (issue #5): which tickets a policy covers, its targets on which calendar, when
+// its clock pauses and what happens at each threshold. Evaluated by position (then id): the
+// first active policy whose conditions match applies.
+
+export const POLICY_KINDS = ['incident', 'request', 'problem', 'change'] as const
+export type PolicyKind = (typeof POLICY_KINDS)[number]
+
+/** Empty lists match anything; a parent category matches its children too. */
+export interface PolicyConditions {
+  kinds: string[]
+  priorities: string[]
+  service_ids: number[]
+  category_ids: number[]
+  organisations: string[]
+}
+
+/** How long one team may hold the ticket (business minutes). */
+export interface OlaTarget {
+  team_id: number
+  minutes: number
+}
+
+export type NotifyWhom = 'assignee' | 'team_lead' | 'operations'
+export const NOTIFY_WHOM: readonly NotifyWhom[] = ['assignee', 'team_lead', 'operations']
+export const ACTION_TYPES = ['notify', 'reassign', 'raise_priority', 'mark_at_risk'] as const
+export type ActionType = (typeof ACTION_TYPES)[number]
+
+export type ThresholdAction =
+  | { type: 'notify'; to: NotifyWhom }
+  | { type: 'reassign'; team_id: number }
+  | { type: 'raise_priority' }
+  | { type: 'mark_at_risk' }
+
+export interface Threshold {
+  /** Of the target's business time, 1–500. */
+  percent: number
+  actions: ThresholdAction[]
+}
+
+export interface SlaPolicy {
+  id: number
+  name: string
+  position: number
+  active: boolean
+  conditions: PolicyConditions
+  calendar_id: number
+  /** Business minutes to the first response; null: no target. */
+  response_minutes: number | null
+  resolution_minutes: number | null
+  ola: OlaTarget[]
+  pause_reasons: string[]
+  thresholds: Threshold[]
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface SlaPolicyBody {
+  name: string
+  active: boolean
+  position?: number
+  conditions: PolicyConditions
+  calendar_id: number
+  response_minutes: number | null
+  resolution_minutes: number | null
+  ola: OlaTarget[]
+  pause_reasons: string[]
+  thresholds: Threshold[]
+}
+
+export type SlaPolicyPatch = Partial<SlaPolicyBody> & { version: number }
+
+export interface PolicySubject {
+  kind: string
+  priority: string
+  service_id?: number
+  category_id?: number
+  organisation?: string
+}
+
+const P = '/api/v1/sla-policies'
+
+export const slaPoliciesApi = {
+  list: () => api.get<{ items: SlaPolicy[] }>(P),
+  get: (id: number) => api.get<SlaPolicy>(`${P}/${id}`),
+  /** A new policy leaves out the targets it does not have (null is for clearing in a PATCH). */
+  create: (body: SlaPolicyBody) => {
+    const sent: Record<string, unknown> = { ...body }
+    if (body.response_minutes === null) delete sent.response_minutes
+    if (body.resolution_minutes === null) delete sent.resolution_minutes
+    return api.post<SlaPolicy>(P, sent)
+  },
+  update: (id: number, patch: SlaPolicyPatch) => api.patch<SlaPolicy>(`${P}/${id}`, patch),
+  /** The policy a ticket with these attributes gets (null: none). */
+  match: (subject: PolicySubject) => api.post<{ policy: SlaPolicy | null }>(`${P}/match`, subject),
+}

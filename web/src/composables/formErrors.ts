@@ -39,6 +39,18 @@ const KNOWN: Array<[RegExp, string]> = [
   [/^a holiday set "[^"]*" exists/, 'serverMsg.holidaySetExists'],
   [/^a calendar named "[^"]*" exists/, 'serverMsg.calendarExists'],
   [/^2 to 40 lower-case letters, digits and hyphens/, 'serverMsg.setKey'],
+  // SLA policies.
+  [/^must be (?:a whole number from )?1 to 500/, 'serverMsg.percent1to500'],
+  [/^thresholds go in rising order/, 'serverMsg.thresholdOrder'],
+  [/^must be between 1 minute and a year/, 'serverMsg.minutesRange'],
+  [/^a policy needs a response or a resolution target/, 'serverMsg.needsTarget'],
+  [/^the calendar is inactive/, 'serverMsg.calendarInactive'],
+  [/^the team has a target already/, 'serverMsg.olaTeamTwice'],
+  [/^no team with id/, 'serverMsg.noTeam'],
+  [/^no category with id/, 'serverMsg.noCategory'],
+  [/^no calendar with id/, 'serverMsg.noCalendar'],
+  [/^is required to reassign/, 'serverMsg.reassignTeam'],
+  [/^is listed twice/, 'serverMsg.listedTwice'],
 ]
 
 /** A server message in the UI language when it is one we know. */

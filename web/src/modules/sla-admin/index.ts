@@ -1,7 +1,7 @@
 import { Setting } from '@element-plus/icons-vue'
 import { defineModule, NAV_ORDER } from '../registry'
 
-// Business calendars and holiday sets (issue #5): staff with sla_read see them, administrators
+// Business calendars, holiday sets and SLA policies (issue #5): staff with sla_read see them, administrators
 // (sla_admin) change them. Under the admin navigation group, after the service-desk pages.
 export default defineModule({
   id: 'sla-admin',
@@ -26,6 +26,12 @@ export default defineModule({
       component: () => import('./HolidaySetsPage.vue'),
       meta: { title: 'sla.sets.title' },
     },
+    {
+      path: 'admin/sla/policies',
+      name: 'sla-policies',
+      component: () => import('./PoliciesPage.vue'),
+      meta: { title: 'sla.policies.title' },
+    },
   ],
   nav: [
     {
@@ -36,6 +42,7 @@ export default defineModule({
       children: [
         { id: 'admin.sla-calendars', label: 'sla.nav.calendars', to: '/admin/sla/calendars', order: 200 },
         { id: 'admin.sla-holidays', label: 'sla.nav.holidaySets', to: '/admin/sla/holiday-sets', order: 210 },
+        { id: 'admin.sla-policies', label: 'sla.nav.policies', to: '/admin/sla/policies', order: 220 },
       ],
     },
   ],

@@ -40,3 +40,26 @@ export const CHECK_KEYS: Record<string, string> = {
   dateTwice: 'sla.check.dateTwice',
   required: 'validation.required',
 }
+
+/** Ticket kinds an SLA policy may name. */
+export const POLICY_KIND_KEYS: Record<string, string> = {
+  incident: 'sla.policies.kind.incident',
+  request: 'sla.policies.kind.request',
+  problem: 'sla.policies.kind.problem',
+  change: 'sla.policies.kind.change',
+}
+
+/** Units of the response / resolution targets. */
+export const UNIT_KEYS: Record<string, string> = {
+  minutes: 'sla.policies.unit.minutes',
+  hours: 'sla.policies.unit.hours',
+  days: 'sla.policies.unit.days',
+}
+
+/** Pending reasons that can pause a policy's clock. */
+export const PAUSE_REASON_KEYS: Record<string, string> = {
+  awaiting_requester: 'sla.policies.pause.awaiting_requester',
+  awaiting_vendor: 'sla.policies.pause.awaiting_vendor',
+  awaiting_change: 'sla.policies.pause.awaiting_change',
+  awaiting_problem: 'sla.policies.pause.awaiting_problem',
+}
