@@ -7,13 +7,12 @@
 // run in order. Screenshots in en and zh-CN go to $YUNWEI_SCREENSHOTS.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { Api, ErrorCollector, launch, removeTempDirs, screenshotPath, startServer, trackRequests } from './support.mjs'
+import { adminApi, assertNoPageErrors, atHome, ErrorCollector, login, ok, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-e2e-calendars-1'
 const AGENT = { username: 'liuyang', display: '刘洋 Liu Yang', password: 'Agent-pass-1' }
 const OFFICE = 'Office hours 工作时间'
 
-const tid = (name) => `[data-test="${name}"]`
 const day = (date) => `${tid('month-day')}[data-date="${date}"]`
 
 let server
@@ -25,36 +24,8 @@ let idle
 const api = {}
 const state = {}
 
-async function settle() {
-  await idle()
-}
-
-async function shot(name) {
-  await settle()
-  await page.waitForTimeout(350)
-  await page.screenshot({ path: screenshotPath(name), fullPage: false })
-}
-
-async function switchLanguage(locale) {
-  if ((await page.evaluate(() => document.documentElement.lang)) === locale) return
-  await page.click(tid('lang-switch-button'))
-  await page.locator(`${tid(`lang-option-${locale}`)}:visible`).click()
-  await page.waitForFunction((l) => document.documentElement.lang === l, locale)
-  await settle()
-}
-
-async function login(p, username, password) {
-  await p.goto('/login')
-  await p.fill(tid('login-username'), username)
-  await p.fill(tid('login-password'), password)
-  await p.click(tid('login-submit'))
-  await p.waitForURL((u) => u.pathname === '/')
-}
-
-function ok(r, status = 200) {
-  assert.equal(r.status, status, JSON.stringify(r.body))
-  return r.body
-}
+const settle = () => idle()
+const shot = (name) => screenshot(page, name, settle)
 
 async function kindOf(date) {
   return page.locator(day(date)).getAttribute('data-kind')
@@ -72,37 +43,26 @@ async function fillPicker(test, value) {
 before(async () => {
   server = await startServer(ADMIN_PASSWORD)
   base = server.url
-  api.admin = new Api(base)
-  await api.admin.login('admin', ADMIN_PASSWORD)
+  api.admin = await adminApi(base, ADMIN_PASSWORD)
   ok(await api.admin.request('POST', '/api/v1/users', { username: AGENT.username, display_name: AGENT.display, roles: ['agent'], locale: 'zh-CN', password: AGENT.password }), 201)
   const calendars = ok(await api.admin.request('GET', '/api/v1/calendars')).items
   state.office = calendars.find((c) => c.name === OFFICE)
   assert.ok(state.office, `seeded calendars: ${calendars.map((c) => c.name)}`)
 
-  const context = await launch(base, 'calendars-admin')
-  contexts.push(context)
-  errors.watch(context, 'admin')
-  page = context.pages()[0] ?? (await context.newPage())
-  idle = trackRequests(page)
+  const opened = await openPage(base, 'calendars-admin', errors, 'admin')
+  contexts.push(opened.context)
+  page = opened.page
+  idle = opened.idle
 })
 
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {})
-  if (server) {
-    const r = await server.stop()
-    assert.equal(r.code, 0, `yunwei exit after SIGTERM: ${JSON.stringify(r)}`)
-  }
-  removeTempDirs()
-})
+after(() => shutdown(server, contexts))
 
-afterEach(() => {
-  assert.deepEqual(errors.take(), [], 'console errors or page errors')
-})
+afterEach(() => assertNoPageErrors(errors))
 
 describe('business calendars and holiday sets in Chromium', { concurrency: false }, () => {
   test('the calendars page lists the seeded calendars with zone, hours and holiday sets', async () => {
-    await login(page, 'admin', ADMIN_PASSWORD)
-    await switchLanguage('en')
+    await login(page, 'admin', ADMIN_PASSWORD, atHome)
+    await switchLanguage(page, 'en', settle, { skipIfCurrent: true })
     await page.click(tid('nav-admin-sla-calendars'))
     await page.waitForURL((u) => u.pathname === '/admin/sla/calendars')
     const row = page.locator(`tr:has(${tid('calendar-row')}[data-key="${OFFICE}"])`)
@@ -386,7 +346,7 @@ describe('business calendars and holiday sets in Chromium', { concurrency: false
   })
 
   test('the pages in Chinese', async () => {
-    await switchLanguage('zh-CN')
+    await switchLanguage(page, 'zh-CN', settle, { skipIfCurrent: true })
     await page.goto('/admin/sla/holiday-sets')
     await page.locator(`${tid('set-row')}[data-key="cn-statutory"]`).waitFor()
     assert.equal(await page.locator('h1').innerText(), '节假日集')
@@ -410,16 +370,13 @@ describe('business calendars and holiday sets in Chromium', { concurrency: false
     await page.click(tid('calendar-tab-try'))
     await page.locator(tid('try-panel')).waitFor()
     await shot('sla-calendar-try-zh-CN')
-    await switchLanguage('en')
+    await switchLanguage(page, 'en', settle, { skipIfCurrent: true })
   })
 
   test('an agent sees calendars and holiday sets read-only', async () => {
-    const context = await launch(base, 'calendars-agent')
+    const { context, page: p, idle: agentIdle } = await openPage(base, 'calendars-agent', errors, 'agent')
     contexts.push(context)
-    errors.watch(context, 'agent')
-    const p = context.pages()[0] ?? (await context.newPage())
-    const agentIdle = trackRequests(p)
-    await login(p, AGENT.username, AGENT.password)
+    await login(p, AGENT.username, AGENT.password, atHome)
     await p.click(tid('nav-admin-sla-calendars'))
     await p.locator(`${tid('calendar-row')}[data-key="${OFFICE}"]`).waitFor()
     assert.equal(await p.locator(tid('calendars-create')).count(), 0)

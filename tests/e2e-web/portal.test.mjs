@@ -8,7 +8,7 @@
 // purpose (ErrorCollector.expecting).
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { Api, ErrorCollector, launch, removeTempDirs, screenshotPath, startServer, trackRequests } from './support.mjs'
+import { adminApi, Api, assertNoPageErrors, ErrorCollector, login, ok, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-portal-e2e-1'
 const REQUESTER = { username: 'zhangsan', display: '张三', password: 'Requester-pass-1' }
@@ -18,7 +18,6 @@ const INFRA = { name: 'Infrastructure Operations', zh: '基础设施运维' }
 const RULE = 'VPN faults to infrastructure'
 const SURVEY_COMMENT = '处理很快，谢谢！'
 
-const tid = (name) => `[data-test="${name}"]`
 const row = (kind, key) => `tr:has([data-test="${kind}-row"][data-key="${key}"])`
 
 let server
@@ -32,47 +31,18 @@ const api = {}
 const state = {}
 
 async function openContext(name, viewport) {
-  const context = await launch(base, name, viewport)
-  errors.watch(context, name)
-  const page = context.pages()[0] ?? (await context.newPage())
-  idle.set(page, trackRequests(page))
-  ctx[name] = context
-  pages[name] = page
-  return page
+  const opened = await openPage(base, name, errors, name, viewport)
+  idle.set(opened.page, opened.idle)
+  ctx[name] = opened.context
+  pages[name] = opened.page
+  return opened.page
 }
 
-async function settle(page) {
-  await idle.get(page)()
-}
-
-async function shot(page, name) {
-  await settle(page)
-  await page.waitForTimeout(400)
-  await page.screenshot({ path: screenshotPath(name), fullPage: false })
-}
-
-async function switchLanguage(page, locale) {
-  if ((await page.evaluate(() => document.documentElement.lang)) === locale) return
-  await page.click(tid('lang-switch-button'))
-  await page.locator(`${tid(`lang-option-${locale}`)}:visible`).click()
-  await page.waitForFunction((l) => document.documentElement.lang === l, locale)
-  await settle(page)
-}
-
-async function login(page, username, password) {
-  await page.goto('/login')
-  await page.fill(tid('login-username'), username)
-  await page.fill(tid('login-password'), password)
-  await page.click(tid('login-submit'))
-}
+const settle = (page) => idle.get(page)()
+const shot = (page, name) => screenshot(page, name, () => settle(page), 400)
 
 async function scrollWidth(page) {
   return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth))
-}
-
-function ok(r, status = 200) {
-  assert.equal(r.status, status, JSON.stringify(r.body))
-  return r.body
 }
 
 /** The agent resolves a ticket through the API (with a public reply first). */
@@ -93,8 +63,7 @@ async function resolveAsAgent(number, notes) {
 before(async () => {
   server = await startServer(ADMIN_PASSWORD)
   base = server.url
-  api.admin = new Api(base)
-  await api.admin.login('admin', ADMIN_PASSWORD)
+  api.admin = await adminApi(base, ADMIN_PASSWORD)
   const teams = ok(await api.admin.request('GET', '/api/v1/teams?limit=100')).items
   state.infra = teams.find((x) => x.name === INFRA.name)
   assert.ok(state.infra, 'the default Infrastructure Operations team exists')
@@ -129,25 +98,16 @@ before(async () => {
   state.resolutionCode = wf.resolution_codes[0]
 })
 
-after(async () => {
-  for (const c of Object.values(ctx)) await c.close().catch(() => {})
-  if (server) {
-    const r = await server.stop()
-    assert.equal(r.code, 0, `yunwei exit after SIGTERM: ${JSON.stringify(r)}`)
-  }
-  removeTempDirs()
-})
+after(() => shutdown(server, Object.values(ctx)))
 
-afterEach(() => {
-  assert.deepEqual(errors.take(), [], 'console errors or page errors')
-})
+afterEach(() => assertNoPageErrors(errors))
 
 describe('service desk pages in Chromium', { concurrency: false }, () => {
   test('admin creates an assignment rule in the UI: keyword VPN -> Infrastructure Operations', async () => {
     const page = await openContext('admin')
     await login(page, 'admin', ADMIN_PASSWORD)
     await page.waitForURL((u) => u.pathname === '/')
-    await switchLanguage(page, 'en')
+    await switchLanguage(page, 'en', () => settle(page), { skipIfCurrent: true })
     await page.click(tid('nav-admin-sd-rules'))
     await page.waitForURL('**/admin/service-desk/assignment-rules')
     await page.locator(`${tid('rules-table')} .el-table__empty-text`).waitFor()
@@ -187,7 +147,7 @@ describe('service desk pages in Chromium', { concurrency: false }, () => {
     assert.deepEqual(rules.map((r) => r.name), [RULE, 'Everything else'], 'the server keeps the new order')
     assert.deepEqual(rules[0].conditions.keywords, ['VPN', '远程接入'])
     await shot(page, 'sd-rules-en')
-    await switchLanguage(page, 'zh-CN')
+    await switchLanguage(page, 'zh-CN', () => settle(page), { skipIfCurrent: true })
     await shot(page, 'sd-rules-zh-CN')
   })
 
@@ -299,7 +259,7 @@ describe('service desk pages in Chromium', { concurrency: false }, () => {
     await page.click(tid('ticket-confirm'))
     await page.waitForFunction(() => document.querySelector('[data-test="ticket-status"]')?.getAttribute('data-key') === 'closed')
     assert.equal(await page.locator(tid('reply-input')).count(), 0)
-    await switchLanguage(page, 'en')
+    await switchLanguage(page, 'en', () => settle(page), { skipIfCurrent: true })
     await shot(page, 'portal-ticket-answered-en')
   })
 
@@ -385,7 +345,7 @@ describe('service desk pages in Chromium', { concurrency: false }, () => {
       assert.ok((await scrollWidth(page)) <= 390, `${path} at 390 px: scrollWidth ${await scrollWidth(page)}`)
       await shot(page, name)
     }
-    await switchLanguage(page, 'zh-CN')
+    await switchLanguage(page, 'zh-CN', () => settle(page), { skipIfCurrent: true })
     await page.goto(`/portal/tickets/${state.fault}`)
     await page.locator(tid('survey-answer')).waitFor()
     assert.ok((await scrollWidth(page)) <= 390)
@@ -395,7 +355,7 @@ describe('service desk pages in Chromium', { concurrency: false }, () => {
 
   test('admin edits a priority-matrix cell, sees a field error, and saves', async () => {
     const page = pages.admin
-    await switchLanguage(page, 'en')
+    await switchLanguage(page, 'en', () => settle(page), { skipIfCurrent: true })
     await page.click(tid('nav-admin-sd-matrix'))
     await page.waitForURL('**/admin/service-desk/priority-matrix')
     await page.locator(tid('matrix-cell-3-3')).waitFor()
@@ -427,7 +387,7 @@ describe('service desk pages in Chromium', { concurrency: false }, () => {
     assert.equal(after.cells[8], 'P4')
     assert.equal(after.version, before.version + 1)
     await shot(page, 'sd-matrix-en')
-    await switchLanguage(page, 'zh-CN')
+    await switchLanguage(page, 'zh-CN', () => settle(page), { skipIfCurrent: true })
     await shot(page, 'sd-matrix-zh-CN')
   })
 
@@ -466,7 +426,7 @@ describe('service desk pages in Chromium', { concurrency: false }, () => {
       await shot(page, `${name}-zh-CN`)
     }
     assert.match(await page.locator(tid('surveys-average-value')).innerText(), /^5\.00$/)
-    await switchLanguage(page, 'en')
+    await switchLanguage(page, 'en', () => settle(page), { skipIfCurrent: true })
     await shot(page, 'sd-surveys-en')
     await page.click(tid('nav-admin-sd-settings'))
     await page.locator(tid('settings-auto-close')).waitFor()

@@ -8,7 +8,7 @@
 // Screenshots go to $YUNWEI_SCREENSHOTS.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { Api, ErrorCollector, launch, removeTempDirs, screenshotPath, startServer, trackRequests } from './support.mjs'
+import { adminApi, assertNoPageErrors, atHome, ErrorCollector, login, ok, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-e2e-policies-1'
 const AGENT = { username: 'wangfang', display: '王芳 Wang Fang', password: 'Agent-pass-1' }
@@ -16,7 +16,6 @@ const SEEDED = ['P1 严重 Critical', 'P2 高 High', 'P3 中 Moderate', 'P4 低 
 const NEW = 'Network P2 网络'
 const TEAM = 'Infrastructure Operations'
 
-const tid = (name) => `[data-test="${name}"]`
 const row = (name) => `tr:has(${tid('policy-row')}[data-key="${name}"])`
 
 let server
@@ -28,36 +27,8 @@ let idle
 const api = {}
 const state = {}
 
-async function settle() {
-  await idle()
-}
-
-async function shot(name) {
-  await settle()
-  await page.waitForTimeout(350)
-  await page.screenshot({ path: screenshotPath(name), fullPage: false })
-}
-
-async function switchLanguage(locale) {
-  if ((await page.evaluate(() => document.documentElement.lang)) === locale) return
-  await page.click(tid('lang-switch-button'))
-  await page.locator(`${tid(`lang-option-${locale}`)}:visible`).click()
-  await page.waitForFunction((l) => document.documentElement.lang === l, locale)
-  await settle()
-}
-
-async function login(p, username, password) {
-  await p.goto('/login')
-  await p.fill(tid('login-username'), username)
-  await p.fill(tid('login-password'), password)
-  await p.click(tid('login-submit'))
-  await p.waitForURL((u) => u.pathname === '/')
-}
-
-function ok(r, status = 200) {
-  assert.equal(r.status, status, JSON.stringify(r.body))
-  return r.body
-}
+const settle = () => idle()
+const shot = (name) => screenshot(page, name, settle)
 
 /** Picks an option of an Element Plus select (typing `search` first when given). */
 async function choose(select, option, key, search) {
@@ -73,8 +44,7 @@ async function names() {
 before(async () => {
   server = await startServer(ADMIN_PASSWORD)
   base = server.url
-  api.admin = new Api(base)
-  await api.admin.login('admin', ADMIN_PASSWORD)
+  api.admin = await adminApi(base, ADMIN_PASSWORD)
   ok(await api.admin.request('POST', '/api/v1/users', { username: AGENT.username, display_name: AGENT.display, roles: ['agent'], locale: 'en', password: AGENT.password }), 201)
   state.calendars = ok(await api.admin.request('GET', '/api/v1/calendars')).items
   state.teams = ok(await api.admin.request('GET', '/api/v1/teams?limit=100')).items
@@ -84,30 +54,20 @@ before(async () => {
   state.network = state.categories.find((c) => c.code === 'network')
   assert.ok(state.network)
 
-  const context = await launch(base, 'policies-admin')
-  contexts.push(context)
-  errors.watch(context, 'admin')
-  page = context.pages()[0] ?? (await context.newPage())
-  idle = trackRequests(page)
+  const opened = await openPage(base, 'policies-admin', errors, 'admin')
+  contexts.push(opened.context)
+  page = opened.page
+  idle = opened.idle
 })
 
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {})
-  if (server) {
-    const r = await server.stop()
-    assert.equal(r.code, 0, `yunwei exit after SIGTERM: ${JSON.stringify(r)}`)
-  }
-  removeTempDirs()
-})
+after(() => shutdown(server, contexts))
 
-afterEach(() => {
-  assert.deepEqual(errors.take(), [], 'console errors or page errors')
-})
+afterEach(() => assertNoPageErrors(errors))
 
 describe('SLA policies in Chromium', { concurrency: false }, () => {
   test('the five seeded policies are listed in order with conditions, calendar, targets and thresholds', async () => {
-    await login(page, 'admin', ADMIN_PASSWORD)
-    await switchLanguage('en')
+    await login(page, 'admin', ADMIN_PASSWORD, atHome)
+    await switchLanguage(page, 'en', settle, { skipIfCurrent: true })
     await page.click(tid('nav-admin-sla-policies'))
     await page.waitForURL((u) => u.pathname === '/admin/sla/policies')
     await page.locator(`${tid('policy-row')}[data-key="${SEEDED[4]}"]`).waitFor()
@@ -278,21 +238,18 @@ describe('SLA policies in Chromium', { concurrency: false }, () => {
   })
 
   test('the page in Chinese', async () => {
-    await switchLanguage('zh-CN')
+    await switchLanguage(page, 'zh-CN', settle, { skipIfCurrent: true })
     await page.locator(`${row(NEW)} ${tid('policy-conditions')}:text("事件，优先级 P2，类别为 网络")`).waitFor()
     assert.equal(await page.locator('h1').innerText(), 'SLA 策略')
     assert.match(await page.title(), /^SLA 策略 · /)
     assert.equal(await page.locator(`${row(SEEDED[1])} ${tid('policy-resolution')}`).innerText(), '8 小时')
     await shot('sla-policies-zh-CN')
-    await switchLanguage('en')
+    await switchLanguage(page, 'en', settle, { skipIfCurrent: true })
   })
   test('an agent sees the policies read-only and can use the tester', async () => {
-    const context = await launch(base, 'policies-agent')
+    const { context, page: p, idle: agentIdle } = await openPage(base, 'policies-agent', errors, 'agent')
     contexts.push(context)
-    errors.watch(context, 'agent')
-    const p = context.pages()[0] ?? (await context.newPage())
-    const agentIdle = trackRequests(p)
-    await login(p, AGENT.username, AGENT.password)
+    await login(p, AGENT.username, AGENT.password, atHome)
     await p.click(tid('nav-admin-sla-policies'))
     await p.locator(`${tid('policy-row')}[data-key="${NEW}"]`).waitFor()
     await agentIdle()

@@ -1,6 +1,8 @@
 // Helpers for the browser tests: the real yunwei binary on a free port, Debian's Chromium via
 // playwright-core (persistent contexts in fresh temp dirs), a console/page-error collector, a
-// small API client for node-side checks, and the first-screen size measurement.
+// small API client for node-side checks, the first-screen size measurement, and the page helpers
+// the test files share (data-test selectors, login, language switch, screenshots, set-up/tear-down).
+import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -220,4 +222,85 @@ export async function statusWithToken(baseURL, token) {
   const res = await fetch(`${baseURL}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })
   await res.arrayBuffer()
   return res.status
+}
+
+/** Asserts an API response's status (200 unless told) and returns its body. */
+export function ok(r, status = 200) {
+  assert.equal(r.status, status, JSON.stringify(r.body))
+  return r.body
+}
+
+/** A node-side API client logged in as admin. */
+export async function adminApi(baseURL, adminPassword) {
+  const api = new Api(baseURL)
+  await api.login('admin', adminPassword)
+  return api
+}
+
+/** The CSS selector of the element(s) with the given data-test attribute. */
+export const tid = (name) => `[data-test="${name}"]`
+
+/** Fills the login form on screen and submits it. */
+export async function submitLogin(page, username, password) {
+  await page.fill(tid('login-username'), username)
+  await page.fill(tid('login-password'), password)
+  await page.click(tid('login-submit'))
+}
+
+/** A URL predicate: the home page, where a login without a redirect lands. */
+export const atHome = (u) => u.pathname === '/'
+
+/** Opens /login and logs in; with `landed` (a URL predicate) also waits for that URL. */
+export async function login(page, username, password, landed) {
+  await page.goto('/login')
+  await submitLogin(page, username, password)
+  if (landed) await page.waitForURL(landed)
+}
+
+/**
+ * Switches the UI language with the header's language menu, waits for <html lang>, then
+ * `settle()`s. With `skipIfCurrent`, does nothing when the page already is in that language.
+ */
+export async function switchLanguage(page, locale, settle, { skipIfCurrent = false } = {}) {
+  if (skipIfCurrent && (await page.evaluate(() => document.documentElement.lang)) === locale) return
+  await page.click(tid('lang-switch-button'))
+  await page.locator(`${tid(`lang-option-${locale}`)}:visible`).click()
+  await page.waitForFunction((l) => document.documentElement.lang === l, locale)
+  await settle()
+}
+
+/**
+ * A viewport screenshot into SCREENSHOTS/name.png: first `settle()` (when given), then `waitMs`
+ * so Element Plus transitions and fading messages finish and screenshots are stable.
+ */
+export async function screenshot(page, name, settle, waitMs = 350) {
+  if (settle) await settle()
+  await page.waitForTimeout(waitMs)
+  await page.screenshot({ path: screenshotPath(name), fullPage: false })
+}
+
+/**
+ * Launches a browser context (see launch) whose console and page errors `errors` collects
+ * under `label`; returns it, its first page and that page's network-idle wait.
+ */
+export async function openPage(baseURL, name, errors, label = name, viewport = undefined) {
+  const context = await launch(baseURL, name, viewport)
+  errors.watch(context, label)
+  const page = context.pages()[0] ?? (await context.newPage())
+  return { context, page, idle: trackRequests(page) }
+}
+
+/** For after(): closes the contexts, stops the server (expecting exit code 0), removes temp dirs. */
+export async function shutdown(server, contexts) {
+  for (const c of contexts) if (c) await c.close().catch(() => {})
+  if (server) {
+    const r = await server.stop()
+    assert.equal(r.code, 0, `yunwei exit after SIGTERM: ${JSON.stringify(r)}`)
+  }
+  removeTempDirs()
+}
+
+/** For afterEach(): no console errors or page errors other than expected ones. */
+export function assertNoPageErrors(errors) {
+  assert.deepEqual(errors.take(), [], 'console errors or page errors')
 }

@@ -7,13 +7,12 @@
 // server and run in order. Screenshots in en and zh-CN go to $YUNWEI_SCREENSHOTS.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { Api, ErrorCollector, launch, removeTempDirs, screenshotPath, startServer, trackRequests } from './support.mjs'
+import { adminApi, Api, assertNoPageErrors, ErrorCollector, launch, login, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-e2e-sla-1'
 const AGENT = { username: 'liqiang', display: '李强 Li Qiang', password: 'Agent-sla-pass-1' }
 const REQUESTER = { username: 'chenjing', display: '陈静', password: 'Requester-sla-1' }
 
-const tid = (name) => `[data-test="${name}"]`
 const metricRow = (key) => `${tid('sla-metric')}[data-key="${key}"]`
 
 let server
@@ -26,17 +25,8 @@ const api = {}
 const ids = {}
 let number = ''
 
-async function shot(p, name) {
-  await p.waitForTimeout(350)
-  await p.screenshot({ path: screenshotPath(name), fullPage: false })
-}
-
-async function switchLanguage(locale) {
-  await page.click(tid('lang-switch-button'))
-  await page.locator(`${tid(`lang-option-${locale}`)}:visible`).click()
-  await page.waitForFunction((l) => document.documentElement.lang === l, locale)
-  await idle()
-}
+/** After a login: wherever the user's home is, no longer the login page. */
+const pastLogin = (u) => !u.pathname.startsWith('/login')
 
 async function pickUser(pickerTest, username, id) {
   await page.click(`${tid(pickerTest)} .el-select__wrapper`)
@@ -64,19 +54,10 @@ async function apiSla() {
   return Object.fromEntries(r.body.metrics.map((m) => [m.metric, m]))
 }
 
-async function login(p, user) {
-  await p.goto('/login')
-  await p.fill(tid('login-username'), user.username)
-  await p.fill(tid('login-password'), user.password)
-  await p.click(tid('login-submit'))
-  await p.waitForURL((u) => !u.pathname.startsWith('/login'))
-}
-
 before(async () => {
   server = await startServer(ADMIN_PASSWORD)
   base = server.url
-  api.admin = new Api(base)
-  await api.admin.login('admin', ADMIN_PASSWORD)
+  api.admin = await adminApi(base, ADMIN_PASSWORD)
   for (const [key, u, roles, locale] of [
     ['agent', AGENT, ['agent'], 'en'],
     ['requester', REQUESTER, ['requester'], 'zh-CN'],
@@ -92,28 +73,16 @@ before(async () => {
   api.agent = new Api(base)
   await api.agent.login(AGENT.username, AGENT.password)
 
-  context = await launch(base, 'sla-agent')
-  errors.watch(context, 'agent')
-  page = context.pages()[0] ?? (await context.newPage())
-  idle = trackRequests(page)
+  ;({ context, page, idle } = await openPage(base, 'sla-agent', errors, 'agent'))
 })
 
-after(async () => {
-  if (context) await context.close().catch(() => {})
-  if (server) {
-    const r = await server.stop()
-    assert.equal(r.code, 0, `yunwei exit after SIGTERM: ${JSON.stringify(r)}`)
-  }
-  removeTempDirs()
-})
+after(() => shutdown(server, [context]))
 
-afterEach(() => {
-  assert.deepEqual(errors.take(), [], 'console errors or page errors')
-})
+afterEach(() => assertNoPageErrors(errors))
 
 describe('SLA countdown on the ticket page in Chromium', { concurrency: false }, () => {
   test('a new P1 incident shows response and resolution running on the 24×7 calendar', async () => {
-    await login(page, AGENT)
+    await login(page, AGENT.username, AGENT.password, pastLogin)
     await page.goto('/tickets/new')
     await page.locator(tid('new-ticket-form')).waitFor()
     await page.fill(tid('new-title'), '核心数据库不可用 Core database down')
@@ -157,7 +126,7 @@ describe('SLA countdown on the ticket page in Chromium', { concurrency: false },
       timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
     }).format(new Date(sla.resolution.due))
     assert.ok(dueShown.includes(expected), `${dueShown} vs ${expected}`)
-    await shot(page, 'ticket-sla-running-en')
+    await screenshot(page, 'ticket-sla-running-en')
   })
 
   test('starting work meets the response target; the resolution clock keeps running', async () => {
@@ -215,7 +184,7 @@ describe('SLA countdown on the ticket page in Chromium', { concurrency: false },
     assert.equal(await last.getAttribute('data-reason'), 'pending:awaiting_requester')
     assert.equal(await last.locator(tid('sla-interval-clock')).innerText(), 'Paused: pending (Awaiting requester)')
     assert.equal(await resolution.locator(`${tid('sla-interval')}[data-kind="counted"]`).count() >= 1, true)
-    await shot(page, 'ticket-sla-paused-en')
+    await screenshot(page, 'ticket-sla-paused-en')
 
     // Back to work: running again, with a due time.
     await page.click(tid('transition-in_progress'))
@@ -230,7 +199,7 @@ describe('SLA countdown on the ticket page in Chromium', { concurrency: false },
   })
 
   test('the panel in Chinese', async () => {
-    await switchLanguage('zh-CN')
+    await switchLanguage(page, 'zh-CN', idle)
     await page.locator(`${metricRow('resolution')}[data-state="running"]`).waitFor()
     assert.equal(await page.locator(`${tid('sla-panel')} h3`).innerText(), 'SLA')
     assert.equal(await rowText('response', 'sla-metric-label'), '首次响应')
@@ -244,8 +213,8 @@ describe('SLA countdown on the ticket page in Chromium', { concurrency: false },
     const paused = page.locator(`${metricRow('resolution')} ${tid('sla-interval')}[data-kind="paused"] ${tid('sla-interval-clock')}`)
     assert.equal(await paused.first().innerText(), '暂停：挂起（等待申请人）')
     await page.locator(tid('sla-panel')).scrollIntoViewIfNeeded()
-    await shot(page, 'ticket-sla-zh-CN')
-    await switchLanguage('en')
+    await screenshot(page, 'ticket-sla-zh-CN')
+    await switchLanguage(page, 'en', idle)
   })
 
   test('a requester sees no SLA panel and asks for no SLA; the API refuses them', async () => {
@@ -257,7 +226,7 @@ describe('SLA countdown on the ticket page in Chromium', { concurrency: false },
       rp.on('request', (r) => {
         if (/\/sla(\?|$)/.test(new URL(r.url()).pathname)) slaRequests.push(r.url())
       })
-      await login(rp, REQUESTER)
+      await login(rp, REQUESTER.username, REQUESTER.password, pastLogin)
       await rp.goto(`/portal/tickets/${number}`)
       await rp.locator(tid('ticket-title')).waitFor()
       assert.match(await rp.locator(tid('ticket-title')).innerText(), /Core database down/)

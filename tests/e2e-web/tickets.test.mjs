@@ -5,14 +5,13 @@
 // order. Screenshots of each page in en and zh-CN go to $YUNWEI_SCREENSHOTS.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { Api, ErrorCollector, launch, removeTempDirs, screenshotPath, startServer, trackRequests } from './support.mjs'
+import { adminApi, Api, assertNoPageErrors, ErrorCollector, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-e2e-tickets-1'
 const AGENT = { username: 'zhaolei', display: '赵磊 Zhao Lei', password: 'Agent-pass-1' }
 const AGENT2 = { username: 'emily', display: 'Emily Zhou', password: 'Agent-pass-2' }
 const REQUESTER = { username: 'wangxm', display: '王小明', password: 'Requester-1' }
 
-const tid = (name) => `[data-test="${name}"]`
 const ticketRow = (number) => `tr:has([data-test="ticket-row"][data-key="${number}"])`
 
 let server
@@ -25,22 +24,8 @@ const api = {}
 const ids = {}
 const numbers = {}
 
-async function settle() {
-  await idle()
-}
-
-async function shot(name) {
-  await settle()
-  await page.waitForTimeout(350)
-  await page.screenshot({ path: screenshotPath(name), fullPage: false })
-}
-
-async function switchLanguage(locale) {
-  await page.click(tid('lang-switch-button'))
-  await page.locator(`${tid(`lang-option-${locale}`)}:visible`).click()
-  await page.waitForFunction((l) => document.documentElement.lang === l, locale)
-  await settle()
-}
+const settle = () => idle()
+const shot = (name) => screenshot(page, name, settle)
 
 /** Picks a user in a UserPicker (remote search by username). */
 async function pickUser(pickerTest, username, id) {
@@ -68,8 +53,7 @@ async function apiTicket(number) {
 before(async () => {
   server = await startServer(ADMIN_PASSWORD)
   base = server.url
-  api.admin = new Api(base)
-  await api.admin.login('admin', ADMIN_PASSWORD)
+  api.admin = await adminApi(base, ADMIN_PASSWORD)
   for (const [key, u, roles, locale] of [
     ['agent', AGENT, ['agent'], 'en'],
     ['agent2', AGENT2, ['agent'], 'en'],
@@ -107,24 +91,12 @@ before(async () => {
   numbers.mail = await create({ kind: 'incident', title: '邮件发送缓慢 Mail is slow', description: 'Outlook 发送邮件要一分钟', impact: 2, urgency: 2, assignee_team_id: ids.sd })
   numbers.laptop = await create({ kind: 'request', title: '申请新笔记本 New laptop for an intern', description: '实习生下周一入职', assignee_team_id: ids.sd, assignee_id: ids.agent })
 
-  context = await launch(base, 'tickets-agent')
-  errors.watch(context, 'agent')
-  page = context.pages()[0] ?? (await context.newPage())
-  idle = trackRequests(page)
+  ;({ context, page, idle } = await openPage(base, 'tickets-agent', errors, 'agent'))
 })
 
-after(async () => {
-  if (context) await context.close().catch(() => {})
-  if (server) {
-    const r = await server.stop()
-    assert.equal(r.code, 0, `yunwei exit after SIGTERM: ${JSON.stringify(r)}`)
-  }
-  removeTempDirs()
-})
+after(() => shutdown(server, [context]))
 
-afterEach(() => {
-  assert.deepEqual(errors.take(), [], 'console errors or page errors')
-})
+afterEach(() => assertNoPageErrors(errors))
 
 describe('service desk agent workspace in Chromium', { concurrency: false }, () => {
   test('an agent opens a queue and a ticket, starts work, adds an internal note and a worklog, resolves it; the timeline shows it all', async () => {
@@ -423,7 +395,7 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
   })
 
   test('the pages in Chinese', async () => {
-    await switchLanguage('zh-CN')
+    await switchLanguage(page, 'zh-CN', settle)
     await page.goto('/tickets?view=all')
     await page.locator(ticketRow(numbers.erp)).waitFor()
     assert.equal(await page.locator(tid('queue-view-mine')).innerText(), '我的工单')
@@ -459,6 +431,6 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     await page.goto('/tickets/new')
     await page.locator(tid('new-ticket-form')).waitFor()
     await shot('ticket-new-zh-CN')
-    await switchLanguage('en')
+    await switchLanguage(page, 'en', settle)
   })
 })

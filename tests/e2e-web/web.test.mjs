@@ -10,14 +10,18 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import {
   Api,
+  assertNoPageErrors,
   ErrorCollector,
   kb,
-  launch,
-  removeTempDirs,
-  screenshotPath,
+  openPage,
+  screenshot,
   scriptAndStyleResources,
+  shutdown,
   startServer,
   statusWithToken,
+  submitLogin,
+  switchLanguage,
+  tid,
   trackRequests,
 } from './support.mjs'
 
@@ -28,7 +32,6 @@ const REQUESTER = { username: 'wangxm', display: '王小明', password: 'Request
 const THROWAWAY = { username: 'throttle.me', display: 'Throttle Me', password: 'Throwaway-1' }
 const TEAM = { name: 'Network Ops', zh: '网络运维组', description: 'Routers, switches and firewalls' }
 
-const tid = (name) => `[data-test="${name}"]`
 const row = (kind, key) => `tr:has([data-test="${kind}-row"][data-key="${key}"])`
 /** A URL predicate: the login page, with the page to come back to. */
 const loginFor = (redirect) => (u) => u.pathname === '/login' && u.searchParams.get('redirect') === redirect
@@ -42,38 +45,15 @@ const pages = {}
 const idle = new Map()
 
 async function openContext(name, viewport) {
-  const context = await launch(base, name, viewport)
-  errors.watch(context, name)
-  const page = context.pages()[0] ?? (await context.newPage())
-  idle.set(page, trackRequests(page))
-  ctx[name] = context
-  pages[name] = page
-  return page
+  const opened = await openPage(base, name, errors, name, viewport)
+  idle.set(opened.page, opened.idle)
+  ctx[name] = opened.context
+  pages[name] = opened.page
+  return opened.page
 }
 
-async function settle(page) {
-  await idle.get(page)()
-}
-
-async function shot(page, name) {
-  await settle(page)
-  // Element Plus messages fade out; let transitions finish so screenshots are stable.
-  await page.waitForTimeout(350)
-  await page.screenshot({ path: screenshotPath(name), fullPage: false })
-}
-
-async function switchLanguage(page, locale) {
-  await page.click(tid('lang-switch-button'))
-  await page.locator(`${tid(`lang-option-${locale}`)}:visible`).click()
-  await page.waitForFunction((l) => document.documentElement.lang === l, locale)
-  await settle(page)
-}
-
-async function loginForm(page, username, password) {
-  await page.fill(tid('login-username'), username)
-  await page.fill(tid('login-password'), password)
-  await page.click(tid('login-submit'))
-}
+const settle = (page) => idle.get(page)()
+const shot = (page, name) => screenshot(page, name, () => settle(page))
 
 async function navText(page, id) {
   return (await page.locator(tid(`nav-${id}`)).first().innerText()).trim()
@@ -88,19 +68,9 @@ before(async () => {
   base = server.url
 })
 
-after(async () => {
-  for (const c of Object.values(ctx)) await c.close().catch(() => {})
-  if (server) {
-    const r = await server.stop()
-    assert.equal(r.code, 0, `yunwei exit after SIGTERM: ${JSON.stringify(r)}`)
-  }
-  removeTempDirs()
-})
+after(() => shutdown(server, Object.values(ctx)))
 
-afterEach(() => {
-  const unexpected = errors.take()
-  assert.deepEqual(unexpected, [], 'console errors or page errors')
-})
+afterEach(() => assertNoPageErrors(errors))
 
 describe('web UI in Chromium', { concurrency: false }, () => {
   test('a fresh visit goes to the login page without any 401; language switch on the login page', async () => {
@@ -116,7 +86,7 @@ describe('web UI in Chromium', { concurrency: false }, () => {
     assert.equal(await page.locator(tid('login-submit')).innerText(), 'Log in')
     await shot(page, 'login-en')
 
-    await switchLanguage(page, 'zh-CN')
+    await switchLanguage(page, 'zh-CN', () => settle(page))
     assert.equal((await page.locator(tid('login-submit')).innerText()).replace(/\s/g, ''), '登录')
     await shot(page, 'login-zh-CN')
     // Switching the language re-checks no form: no "required" errors before submitting.
@@ -125,14 +95,14 @@ describe('web UI in Chromium', { concurrency: false }, () => {
     await page.reload()
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN')
     assert.equal((await page.locator(tid('login-submit')).innerText()).replace(/\s/g, ''), '登录')
-    await switchLanguage(page, 'en')
+    await switchLanguage(page, 'en', () => settle(page))
     assert.equal(await page.locator(tid('login-submit')).innerText(), 'Log in')
   })
 
   test('admin logs in through the form; the first screen stays within the budget', async () => {
     const page = pages.admin
     const clickedAt = await page.evaluate(() => performance.now())
-    await loginForm(page, 'admin', ADMIN_PASSWORD)
+    await submitLogin(page, 'admin', ADMIN_PASSWORD)
     await page.waitForURL((u) => u.pathname === '/')
     await page.locator(tid('home-greeting')).waitFor()
     await settle(page)
@@ -169,7 +139,7 @@ describe('web UI in Chromium', { concurrency: false }, () => {
 
   test('switching to 中文 and back changes the navigation and persists across reloads', async () => {
     const page = pages.admin
-    await switchLanguage(page, 'zh-CN')
+    await switchLanguage(page, 'zh-CN', () => settle(page))
     assert.equal(await navText(page, 'home'), '首页')
     await page.reload()
     await page.locator(tid('home-greeting')).waitFor()
@@ -191,7 +161,7 @@ describe('web UI in Chromium', { concurrency: false }, () => {
     await page.waitForURL('**/profile')
     await shot(page, 'profile-zh-CN')
 
-    await switchLanguage(page, 'en')
+    await switchLanguage(page, 'en', () => settle(page))
     await page.reload()
     await page.locator(tid('profile-tabs')).waitFor()
     await settle(page)
@@ -262,13 +232,13 @@ describe('web UI in Chromium', { concurrency: false }, () => {
     const page = await openContext('agent')
     await page.goto('/')
     await page.waitForURL('**/login')
-    await loginForm(page, AGENT.username, AGENT.password)
+    await submitLogin(page, AGENT.username, AGENT.password)
     await page.waitForURL((u) => u.pathname === '/')
     await page.locator(tid('home-greeting')).waitFor()
     // The team this user leads, named in the UI language.
-    await switchLanguage(page, 'zh-CN')
+    await switchLanguage(page, 'zh-CN', () => settle(page))
     await page.locator(`${tid('home-my-teams')} >> text=${TEAM.zh}`).waitFor()
-    await switchLanguage(page, 'en')
+    await switchLanguage(page, 'en', () => settle(page))
     await page.locator(`${tid('home-my-teams')} >> text=${TEAM.name}`).waitFor()
     assert.match(await page.locator(tid('home-my-teams')).innerText(), /\b1 member(?!s)/, 'plural forms')
     await shot(page, 'home-en')
@@ -309,7 +279,7 @@ describe('web UI in Chromium', { concurrency: false }, () => {
       await settle(page)
     })
     assert.ok(seen.length >= 1, 'the API answered 401')
-    await loginForm(page, AGENT.username, AGENT.password)
+    await submitLogin(page, AGENT.username, AGENT.password)
     await page.waitForURL((u) => u.pathname === '/admin/users')
     await page.locator(row('user', AGENT.username)).waitFor()
 
@@ -317,7 +287,7 @@ describe('web UI in Chromium', { concurrency: false }, () => {
     await ctx.agent.clearCookies()
     await page.goto('/admin/teams?q=net')
     await page.waitForURL(loginFor('/admin/teams?q=net'))
-    await loginForm(page, AGENT.username, AGENT.password)
+    await submitLogin(page, AGENT.username, AGENT.password)
     await page.waitForURL((u) => u.pathname === '/admin/teams' && u.search === '?q=net')
     await page.locator(row('team', TEAM.name)).waitFor()
   })
@@ -339,7 +309,7 @@ describe('web UI in Chromium', { concurrency: false }, () => {
     const page = await openContext('requester')
     await page.goto('/')
     await page.waitForURL('**/login')
-    await loginForm(page, REQUESTER.username, REQUESTER.password)
+    await submitLogin(page, REQUESTER.username, REQUESTER.password)
     await page.waitForURL('**/portal')
     await page.locator(tid('portal-greeting')).waitFor()
     assert.equal(await page.locator(tid('nav')).count(), 0, 'no workspace navigation')
@@ -353,7 +323,7 @@ describe('web UI in Chromium', { concurrency: false }, () => {
     for (const locale of ['en', 'zh-CN']) {
       if (locale !== 'en') {
         await page.setViewportSize({ width: 1280, height: 800 })
-        await switchLanguage(page, locale)
+        await switchLanguage(page, locale, () => settle(page))
         assert.match(await page.locator(tid('portal-greeting')).innerText(), /您好/)
         await shot(page, `portal-${locale}`)
       }
@@ -375,20 +345,20 @@ describe('web UI in Chromium', { concurrency: false }, () => {
   test('the login page shows the throttling message on 429', async () => {
     const page = pages.requester
     await page.setViewportSize({ width: 1280, height: 800 })
-    await switchLanguage(page, 'en')
+    await switchLanguage(page, 'en', () => settle(page))
     await page.click(tid('user-menu-button'))
     await page.locator(`${tid('logout')}:visible`).click()
     await page.waitForURL('**/login')
 
     const seen = await errors.expecting([401, 429], async () => {
       for (let i = 1; i <= 5; i++) {
-        await loginForm(page, THROWAWAY.username, `wrong-password-${i}`)
+        await submitLogin(page, THROWAWAY.username, `wrong-password-${i}`)
         await page.locator(`${tid('login-error')}, ${tid('login-throttled')}`).first().waitFor()
         await settle(page)
         if (await page.locator(tid('login-throttled')).count()) break
       }
       if (!(await page.locator(tid('login-throttled')).count())) {
-        await loginForm(page, THROWAWAY.username, THROWAWAY.password)
+        await submitLogin(page, THROWAWAY.username, THROWAWAY.password)
       }
       const throttled = page.locator(tid('login-throttled'))
       await throttled.waitFor()
@@ -399,7 +369,7 @@ describe('web UI in Chromium', { concurrency: false }, () => {
     })
     assert.ok(seen.some((s) => /status of 429/.test(s)), 'the server answered 429')
     // Another account may still log in from here.
-    await loginForm(page, REQUESTER.username, REQUESTER.password)
+    await submitLogin(page, REQUESTER.username, REQUESTER.password)
     await page.waitForURL('**/portal')
   })
 })
