@@ -362,6 +362,11 @@ core::Result<std::vector<Threshold>> parse_thresholds(std::string_view json_text
           return core::invalid(af + ".type",
                                "must be notify, reassign, raise_priority or mark_at_risk");
         }
+        // A field the action does not use would be silently dropped: refuse it instead.
+        if (a.contains("to") && act.type != "notify")
+          return core::invalid(af + ".to", "only a notify action has a recipient");
+        if (a.contains("team_id") && act.type != "reassign")
+          return core::invalid(af + ".team_id", "only a reassign action has a team");
         th.actions.push_back(std::move(act));
       }
     }
