@@ -313,23 +313,5 @@ export function policyErrorPlace(field: string): string | null {
   return null
 }
 
-/**
- * Moves the item at `index` one place up (-1) or down (+1): the new order and the positions to
- * write (10, 20, 30 ... where they differ); null when it cannot move.
- */
-export function reorder<R extends { id: number; position: number }>(
-  items: readonly R[],
-  index: number,
-  delta: -1 | 1,
-): { order: R[]; changes: Array<{ item: R; position: number }> } | null {
-  const j = index + delta
-  if (index < 0 || index >= items.length || j < 0 || j >= items.length) return null
-  const order = [...items]
-  ;[order[index], order[j]] = [order[j], order[index]]
-  const changes: Array<{ item: R; position: number }> = []
-  order.forEach((item, k) => {
-    const want = (k + 1) * 10
-    if (item.position !== want) changes.push({ item, position: want })
-  })
-  return { order, changes }
-}
+// Reordering lives in utils/reorder (assignment rules use it too).
+export { reorder } from '@/utils/reorder'
