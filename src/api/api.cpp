@@ -164,6 +164,7 @@ Registry all_routes() {
   register_ticket_routes(reg);
   register_ticket_config_routes(reg);
   register_sla_routes(reg);
+  register_test_routes(reg);
   return reg;
 }
 

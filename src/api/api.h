@@ -60,8 +60,10 @@ struct Deps {
   sla::SlaService& sla;
   std::string version;
   std::string commit;
-  bool cookie_secure = false;       // add `Secure` to the session cookie (behind HTTPS)
-  std::function<bool()> accepting;  // false while shutting down: /readyz answers 503
+  bool cookie_secure = false;             // add `Secure` to the session cookie (behind HTTPS)
+  std::function<bool()> accepting;        // false while shutting down: /readyz answers 503
+  core::TestClock* test_clock = nullptr;  // serve --test-clock: `clock` is this one
+  std::function<void()> wake_workers;     // after the test clock moved: look at once
 };
 
 // The JSON API: every route, its permission check, and the Error -> HTTP status mapping.

@@ -57,6 +57,7 @@ void register_audit_routes(Registry& r);
 void register_ticket_routes(Registry& r);
 void register_ticket_config_routes(Registry& r);
 void register_sla_routes(Registry& r);
+void register_test_routes(Registry& r);
 
 // The caller as the ticket service's visibility rules see them (ticket_routes.cpp).
 tickets::Viewer viewer_of(const Ctx& ctx);

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "sla/calendar_service.h"
 #include "sla/policy.h"
+#include "sla/report.h"
 #include "sla/ticket_sla.h"
 #include "tickets/priority.h"
 #include "tickets/ticket.h"
@@ -164,6 +165,38 @@ json metric_json(const sla::TicketSlaMetric& tm, const sla::CompiledCalendar& ca
           {"stopped_at", t(m.stopped_at)},
           {"thresholds", thresholds},
           {"intervals", intervals}};
+}
+
+json counts_json(const sla::OutcomeCounts& c) {
+  std::optional<double> compliance = c.compliance();
+  return {{"met", c.met},
+          {"breached", c.breached},
+          {"compliance", compliance ? json(*compliance) : json(nullptr)}};
+}
+
+json report_group_json(const sla::SlaReport& report, const sla::ReportGroup& g, bool total) {
+  json out = json::object();
+  if (!total) {
+    if (g.text_key) {
+      out["key"] = *g.text_key;
+    } else if (g.id_key) {
+      out["key"] = *g.id_key;
+    } else {
+      out["key"] = nullptr;
+    }
+    out["name"] = g.name ? json(*g.name) : json(nullptr);
+    out["name_zh"] = g.name_zh ? json(*g.name_zh) : json(nullptr);
+  }
+  out["response"] = counts_json(g.response);
+  out["resolution"] = counts_json(g.resolution);
+  json links = json::object();
+  for (const char* metric : {"response", "resolution"}) {
+    for (const char* outcome : {"met", "breached"}) {
+      links[std::string(metric) + "_" + outcome] = sla::tickets_link(report, g, metric, outcome);
+    }
+  }
+  out["tickets"] = links;
+  return out;
 }
 
 }  // namespace
@@ -395,6 +428,30 @@ void register_sla_routes(Registry& r) {
           if (org) s.organisation = *org;
           YW_ASSIGN(auto p, ctx.deps.policies.match(s));
           return json_response(200, {{"policy", p ? policy_json(*p) : json(nullptr)}});
+        });
+
+  r.add("GET", "/api/v1/reports/sla", Permission::kSlaRead,
+        "SLA compliance over a period (from, to: RFC 3339, at most 366 days) per priority, team, "
+        "service or category (group_by), optionally of one kind: response and resolution targets "
+        "met and breached, with links to the tickets counted",
+        [](Ctx& ctx) -> core::Result<http::Response> {
+          sla::ReportQuery q;
+          YW_ASSIGN(q.from, query_time(ctx.req, "from"));
+          YW_ASSIGN(q.to, query_time(ctx.req, "to"));
+          YW_ASSIGN(q.group_by, query_string(ctx.req, "group_by", 20));
+          YW_ASSIGN(q.kind, query_string(ctx.req, "kind", 20));
+          YW_ASSIGN(sla::SlaReport report, sla::sla_report(ctx.deps.db, viewer_of(ctx), q));
+          json groups = json::array();
+          for (const sla::ReportGroup& g : report.groups) {
+            groups.push_back(report_group_json(report, g, false));
+          }
+          return json_response(200,
+                               {{"from", time_json(report.from)},
+                                {"to", time_json(report.to)},
+                                {"group_by", report.group_by},
+                                {"kind", report.kind.empty() ? json(nullptr) : json(report.kind)},
+                                {"groups", groups},
+                                {"total", report_group_json(report, report.total, true)}});
         });
 
   r.add("GET", "/api/v1/tickets/{number}/sla", Permission::kTicketsStaff,

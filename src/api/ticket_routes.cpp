@@ -4,6 +4,7 @@
 #include "core/json_writer.h"
 #include "core/text.h"
 #include "http/multipart.h"
+#include "sla/summary.h"
 #include "tickets/ticket_service.h"
 #include "tickets/views.h"
 #include "tickets/workflow.h"
@@ -65,6 +66,43 @@ void write_transitions(JsonWriter& w, const tickets::Ticket& t, const tickets::V
   w.end_array();
 }
 
+void write_sla_metric(JsonWriter& w, std::string_view k,
+                      const std::optional<sla::MetricSummary>& m) {
+  w.key(k);
+  if (!m) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.key("state").value(m->state);
+  opt_time(w, "due_at", m->due_at);
+  opt_time(w, "breached_at", m->breached_at);
+  w.end_object();
+}
+
+// "sla": the ticket's SLA as last evaluated, or null (none yet, or no policy applies).
+void write_sla(JsonWriter& w, const sla::SlaSummary* s) {
+  w.key("sla");
+  if (!s) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.key("flag").value(s->flag);
+  opt_time(w, "due_at", s->due_at);
+  opt_id(w, "policy_id", s->policy_id);
+  write_sla_metric(w, "response", s->response);
+  write_sla_metric(w, "resolution", s->resolution);
+  w.key("evaluated_at").value(core::format_iso8601(s->evaluated_at));
+  w.end_object();
+}
+
+const sla::SlaSummary* find_sla(const std::unordered_map<std::int64_t, sla::SlaSummary>& all,
+                                std::int64_t ticket_id) {
+  auto it = all.find(ticket_id);
+  return it == all.end() ? nullptr : &it->second;
+}
+
 void write_ticket_fields(JsonWriter& w, const tickets::Ticket& t) {
   w.key("id").value(t.id);
   w.key("number").value(t.number);
@@ -116,20 +154,31 @@ void write_ticket_fields(JsonWriter& w, const tickets::Ticket& t) {
   w.key("version").value(t.version);
 }
 
-std::string ticket_json(const tickets::Ticket& t, const tickets::Viewer& v) {
+std::string ticket_json(const tickets::Ticket& t, const tickets::Viewer& v,
+                        const sla::SlaSummary* sla) {
   JsonWriter w;
   w.begin_object();
   write_ticket_fields(w, t);
+  write_sla(w, sla);
   write_transitions(w, t, v);
   w.end_object();
   return w.take();
 }
 
-std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v,
-                        core::TimeMs now) {
+// The answer to a write: the ticket with its SLA as last evaluated (before this write: the
+// tracker evaluates it shortly after).
+core::Result<http::Response> ticket_response(Ctx& ctx, int status, const tickets::Ticket& t,
+                                             const tickets::Viewer& v) {
+  YW_ASSIGN(auto sla, sla::load_summary(ctx.deps.db, t.id));
+  return http::Response::json(status, ticket_json(t, v, sla ? &*sla : nullptr));
+}
+
+std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v, core::TimeMs now,
+                        const sla::SlaSummary* sla) {
   JsonWriter w;
   w.begin_object();
   write_ticket_fields(w, d.ticket);
+  write_sla(w, sla);
   write_transitions(w, d.ticket, v, !d.reopen_until || now < *d.reopen_until);
   opt_time(w, "reopen_until", d.reopen_until);
   w.key("requester_name").value(d.requester_name);
@@ -274,7 +323,8 @@ void register_ticket_routes(Registry& r) {
           if (person) n.assignee_id = *person;
           tickets::Viewer v = viewer_of(ctx);
           YW_ASSIGN(tickets::Ticket t, ctx.deps.tickets.create(ctx.actor(), v, n));
-          http::Response res = http::Response::json(201, ticket_json(t, v));
+          // A new ticket has no evaluation yet.
+          http::Response res = http::Response::json(201, ticket_json(t, v, nullptr));
           res.set_header("location", "/api/v1/tickets/" + t.number);
           return res;
         });
@@ -282,7 +332,8 @@ void register_ticket_routes(Registry& r) {
   r.add("GET", "/api/v1/tickets", Permission::kTicketsRead,
         "List the tickets the caller may see (kind, status, priority, channel, team_id, "
         "assignee_id, requester_id, category_id, service_id, ci_id, major, open, created_from, "
-        "created_to, updated_from, updated_to, q, sort, limit, cursor)",
+        "created_to, updated_from, updated_to, sla, sla_metric, sla_outcome, sla_from, sla_to, "
+        "q, sort, limit, cursor)",
         [](Ctx& ctx) -> core::Result<http::Response> {
           tickets::TicketQuery q;
           YW_TRY(read_list_params(ctx.req, q));
@@ -299,8 +350,12 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(IdFilter requester, query_id_filter(ctx, "requester_id", true));
           if (requester.none) return core::invalid("requester_id", "every ticket has a requester");
           q.requester_id = requester.id;
-          YW_ASSIGN(q.category_id, query_int(ctx.req, "category_id"));
-          YW_ASSIGN(q.service_id, query_int(ctx.req, "service_id"));
+          YW_ASSIGN(IdFilter category, query_id_filter(ctx, "category_id", false));
+          q.category_id = category.id;
+          q.category_none = category.none;
+          YW_ASSIGN(IdFilter service, query_id_filter(ctx, "service_id", false));
+          q.service_id = service.id;
+          q.service_none = service.none;
           YW_ASSIGN(q.ci_id, query_int(ctx.req, "ci_id"));
           YW_ASSIGN(q.major, query_bool(ctx.req, "major"));
           YW_ASSIGN(q.open, query_bool(ctx.req, "open"));
@@ -308,13 +363,23 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(q.created_to, query_time(ctx.req, "created_to"));
           YW_ASSIGN(q.updated_from, query_time(ctx.req, "updated_from"));
           YW_ASSIGN(q.updated_to, query_time(ctx.req, "updated_to"));
+          YW_ASSIGN(q.sla, query_string(ctx.req, "sla", 20));
+          YW_ASSIGN(q.sla_metric, query_string(ctx.req, "sla_metric", 20));
+          YW_ASSIGN(q.sla_outcome, query_string(ctx.req, "sla_outcome", 20));
+          YW_ASSIGN(q.sla_from, query_time(ctx.req, "sla_from"));
+          YW_ASSIGN(q.sla_to, query_time(ctx.req, "sla_to"));
           tickets::Viewer v = viewer_of(ctx);
           YW_ASSIGN(auto page, ctx.deps.tickets.list(v, q));
+          std::vector<std::int64_t> ids;
+          ids.reserve(page.items.size());
+          for (const tickets::Ticket& t : page.items) ids.push_back(t.id);
+          YW_ASSIGN(auto slas, sla::load_summaries(ctx.deps.db, ids));
           JsonWriter w;
           w.begin_object().key("items").begin_array();
           for (const tickets::Ticket& t : page.items) {
             w.begin_object();
             write_ticket_fields(w, t);
+            write_sla(w, find_sla(slas, t.id));
             w.key("requester_name").value(t.requester_name);
             w.key("assignee_name").value(t.assignee_name);
             w.key("team_name").value(t.team_name);
@@ -405,7 +470,9 @@ void register_ticket_routes(Registry& r) {
         [](Ctx& ctx) -> core::Result<http::Response> {
           tickets::Viewer v = viewer_of(ctx);
           YW_ASSIGN(tickets::TicketDetail d, ctx.deps.tickets.get(v, number_of(ctx)));
-          return http::Response::json(200, detail_json(d, v, ctx.deps.clock.now_ms()));
+          YW_ASSIGN(auto sla, sla::load_summary(ctx.deps.db, d.ticket.id));
+          return http::Response::json(
+              200, detail_json(d, v, ctx.deps.clock.now_ms(), sla ? &*sla : nullptr));
         });
 
   r.add("PATCH", "/api/v1/tickets/{number}", Permission::kTicketsWork,
@@ -452,7 +519,7 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(p.note, body.opt_string("note", 5000));
           tickets::Viewer v = viewer_of(ctx);
           YW_ASSIGN(tickets::Ticket t, ctx.deps.tickets.update(ctx.actor(), v, number_of(ctx), p));
-          return http::Response::json(200, ticket_json(t, v));
+          return ticket_response(ctx, 200, t, v);
         });
 
   r.add("POST", "/api/v1/tickets/{number}/transitions", Permission::kTicketsCreate,
@@ -473,7 +540,7 @@ void register_ticket_routes(Registry& r) {
           tickets::Viewer v = viewer_of(ctx);
           YW_ASSIGN(tickets::Ticket t,
                     ctx.deps.tickets.transition(ctx.actor(), v, number_of(ctx), tr));
-          return http::Response::json(200, ticket_json(t, v));
+          return ticket_response(ctx, 200, t, v);
         });
 
   r.add("GET", "/api/v1/tickets/{number}/timeline", Permission::kTicketsRead,
@@ -717,7 +784,7 @@ void register_ticket_routes(Registry& r) {
             return err;
           }
           tickets::Ticket t = std::move(esc).value();
-          return http::Response::json(200, ticket_json(t, v));
+          return ticket_response(ctx, 200, t, v);
         });
 
   r.add("POST", "/api/v1/tickets/{number}/survey", Permission::kTicketsCreate,
@@ -778,6 +845,10 @@ void register_ticket_routes(Registry& r) {
           if (core::trim(q).empty()) return core::invalid("q", "is required");
           tickets::Viewer v = viewer_of(ctx);
           YW_ASSIGN(auto hits, ctx.deps.tickets.search(v, q, std::min(limit, 100)));
+          std::vector<std::int64_t> ids;
+          ids.reserve(hits.size());
+          for (const tickets::SearchResult& h : hits) ids.push_back(h.ticket.id);
+          YW_ASSIGN(auto slas, sla::load_summaries(ctx.deps.db, ids));
           JsonWriter w;
           w.begin_object().key("items").begin_array();
           for (const tickets::SearchResult& h : hits) {
@@ -791,6 +862,7 @@ void register_ticket_routes(Registry& r) {
             w.key("updated_at").value(core::format_iso8601(h.ticket.updated_at));
             w.key("snippet").value(h.snippet);
             w.key("score").raw(std::to_string(h.score));
+            write_sla(w, find_sla(slas, h.ticket.id));
             w.end_object();
           }
           w.end_array().end_object();

@@ -24,6 +24,7 @@
 #include "sla/calendar_service.h"
 #include "sla/policy.h"
 #include "sla/ticket_sla.h"
+#include "sla/tracker.h"
 #include "store/blob_store.h"
 #include "store/migrations.h"
 #include "tickets/category_service.h"
@@ -71,7 +72,12 @@ int run_serve(const Settings& s) {
   auto started = std::chrono::steady_clock::now();
   core::setup_logging(s.log_level);
   if (!core::crypto_init()) return runtime_error("libsodium could not be initialised");
-  core::SystemClock clock;
+  core::SystemClock system_clock;
+  core::TestClock test_clock;
+  const core::Clock& clock =
+      s.test_clock ? static_cast<const core::Clock&>(test_clock) : system_clock;
+  if (s.test_clock)
+    spdlog::warn("serve --test-clock: the clock can be moved over HTTP (tests only)");
   auto db = open_and_migrate(s, clock);
   if (!db.ok()) return runtime_error(db.error().message);
   identity::PasswordHasher hasher = make_hasher(s);
@@ -92,10 +98,42 @@ int run_serve(const Settings& s) {
   sla::CalendarService calendars(**db, clock);
   sla::PolicyService policies(**db, clock);
   sla::SlaService sla_service(**db, clock, calendars, policies);
+  sla::SlaTracker sla_tracker(**db, clock, calendars, policies, ticket_service);
   std::atomic<bool> accepting{false};
-  api::Api api(api::Deps{**db, clock, users, teams, auth, ticket_service, categories, ticket_config,
-                         dispatch, views, calendars, policies, sla_service, YUNWEI_VERSION,
-                         YUNWEI_COMMIT, s.cookie_secure, [&] { return accepting.load(); }});
+  // Background work: the SLA tracker (new events, configuration changes, due thresholds) every
+  // sla_interval_ms, and closing resolved tickets after the configured number of days.
+  std::mutex worker_mu;
+  std::condition_variable worker_cv;
+  bool stopping = false;
+  bool sla_wake = false;
+  api::Deps deps{**db,
+                 clock,
+                 users,
+                 teams,
+                 auth,
+                 ticket_service,
+                 categories,
+                 ticket_config,
+                 dispatch,
+                 views,
+                 calendars,
+                 policies,
+                 sla_service,
+                 YUNWEI_VERSION,
+                 YUNWEI_COMMIT,
+                 s.cookie_secure,
+                 [&] { return accepting.load(); }};
+  if (s.test_clock) {
+    deps.test_clock = &test_clock;
+    deps.wake_workers = [&] {
+      {
+        std::lock_guard lock(worker_mu);
+        sla_wake = true;
+      }
+      worker_cv.notify_all();
+    };
+  }
+  api::Api api(std::move(deps));
   if (s.demo_if_empty && !admin_password->empty()) {
     auto demo = load_demo(**db, clock, hasher, "yunwei-demo");
     if (!demo.ok()) return runtime_error("demo data: " + demo.error().message);
@@ -106,10 +144,17 @@ int run_serve(const Settings& s) {
         demo->users_created, demo->tickets_created);
   }
 
-  // Background work: closing resolved tickets after the configured number of days.
-  std::mutex worker_mu;
-  std::condition_variable worker_cv;
-  bool stopping = false;
+  std::thread sla_worker([&] {
+    std::unique_lock lock(worker_mu);
+    while (!stopping) {
+      sla_wake = false;
+      lock.unlock();
+      if (auto st = sla_tracker.run_once(); !st.ok()) spdlog::warn("sla: {}", st.error().message);
+      lock.lock();
+      worker_cv.wait_for(lock, std::chrono::milliseconds(s.sla_interval_ms),
+                         [&] { return stopping || sla_wake; });
+    }
+  });
   std::thread worker([&] {
     store::Actor system{std::nullopt, "auto-close"};
     std::unique_lock lock(worker_mu);
@@ -188,6 +233,7 @@ int run_serve(const Settings& s) {
   }
   worker_cv.notify_all();
   worker.join();
+  sla_worker.join();
   if (access_log) access_log->flush();
   spdlog::info("stopped");
   spdlog::shutdown();

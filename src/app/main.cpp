@@ -83,6 +83,13 @@ int main(int argc, char** argv) {
                    "How often resolved tickets are checked for auto-close")
       ->envname("YUNWEI_AUTO_CLOSE_INTERVAL_MS")
       ->capture_default_str();
+  serve
+      ->add_option("--sla-interval-ms", serve_s.sla_interval_ms,
+                   "How often the SLA worker reads new events and fires due thresholds")
+      ->envname("YUNWEI_SLA_INTERVAL_MS")
+      ->capture_default_str();
+  serve->add_flag("--test-clock", serve_s.test_clock,
+                  "For tests only: POST /api/v1/test/clock moves the server's clock forward");
   serve->add_option("--io-threads", serve_s.io_threads, "I/O threads (0: one per core)")
       ->envname("YUNWEI_IO_THREADS");
   serve

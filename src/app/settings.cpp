@@ -67,6 +67,9 @@ core::Status Settings::validate() const {
     return core::invalid("auto-close-interval-ms",
                          "auto-close-interval-ms must be between 10 and 86400000");
   }
+  if (sla_interval_ms < 10 || sla_interval_ms > 60'000) {
+    return core::invalid("sla-interval-ms", "sla-interval-ms must be between 10 and 60000");
+  }
   if (password_cost != "interactive" && password_cost != "minimum") {
     return core::invalid("password-cost", "password-cost must be interactive or minimum");
   }
@@ -146,6 +149,8 @@ core::Status load_toml(const std::string& path, Settings& s) {
       st = boolean(s.demo_if_empty);
     else if (k == "auto-close-interval-ms")
       st = num(s.auto_close_interval_ms);
+    else if (k == "sla-interval-ms")
+      st = num(s.sla_interval_ms);
     else
       return core::invalid("config", "config file " + path + ": unknown setting '" + k + "'");
     if (!st.ok()) return st;

@@ -29,6 +29,8 @@ struct Settings {
   std::string attachments_dir;  // default <data_dir>/attachments; shared storage for several nodes
   bool demo_if_empty = false;   // load the demo organisation on the first start
   std::int64_t auto_close_interval_ms = 60'000;  // how often resolved tickets are checked
+  std::int64_t sla_interval_ms = 1'000;  // how often the SLA worker looks for events and thresholds
+  bool test_clock = false;  // tests only: a clock that POST /api/v1/test/clock moves forward
 
   // Parsed from `listen`.
   std::string host() const;

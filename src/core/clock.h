@@ -37,6 +37,20 @@ class FakeClock final : public Clock {
   std::atomic<TimeMs> now_;
 };
 
+// System time plus an offset that only moves forward: `serve --test-clock` uses it so end-to-end
+// tests can jump minutes or days ahead (SLA thresholds, breaches) without waiting. Thread-safe.
+class TestClock final : public Clock {
+ public:
+  TimeMs now_ms() const override { return system_.now_ms() + offset_.load(); }
+  std::int64_t steady_ns() const override { return system_.steady_ns(); }
+  void advance(std::chrono::milliseconds d) { offset_ += d.count(); }
+  TimeMs offset_ms() const { return offset_.load(); }
+
+ private:
+  SystemClock system_;
+  std::atomic<TimeMs> offset_{0};
+};
+
 // ISO 8601 UTC with milliseconds, "2024-03-04T09:00:00.000Z".
 std::string format_iso8601(TimeMs t);
 // Parses ISO 8601 / RFC 3339 ("2024-03-04T09:00:00Z", with optional fraction and offset).

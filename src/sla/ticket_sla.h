@@ -2,6 +2,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -18,6 +20,15 @@ namespace yunwei::sla {
 // status, pending reason, priority or team, or that is the first response (the ticket leaving
 // new/assigned, or a public comment by someone other than the requester).
 core::Result<std::vector<HistoryPoint>> ticket_history(store::Tx& tx, std::int64_t ticket_id);
+// The histories of several tickets in a few queries (tickets without events are left out).
+core::Result<std::unordered_map<std::int64_t, std::vector<HistoryPoint>>> ticket_histories(
+    store::Tx& tx, const std::vector<std::int64_t>& ids);
+
+// The compact text kept in ticket_sla.history, so that a policy or calendar change re-evaluates
+// open tickets without re-reading their events: "at,status,reason,priority,team,responded" per
+// point, points separated by ';'. decode_history is false for text it did not write.
+std::string encode_history(const std::vector<HistoryPoint>& history);
+bool decode_history(std::string_view text, std::vector<HistoryPoint>& out);
 
 struct ThresholdState {
   int percent = 0;

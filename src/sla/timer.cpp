@@ -41,6 +41,7 @@ MetricResult run(std::string metric, std::optional<std::int64_t> team, std::int6
   m.target_ms = target_ms;
   Classified last;
   std::optional<core::TimeMs> stop_since;  // the current stop (or cancellation) began then
+  std::optional<core::TimeMs> reach;       // when the counted time reached the target
   for (std::size_t i = 0; i < history.size(); ++i) {
     // The state of point i holds over [from, to); what lies after `now` is not looked at. A
     // point at `now` itself is the state now (a stop made this instant has stopped the clock).
@@ -63,10 +64,13 @@ MetricResult run(std::string metric, std::optional<std::int64_t> team, std::int6
       iv.business_ms = b.ok() ? *b : 0;
       if (iv.counted) {
         CountedRun r{iv.from, iv.to, m.elapsed_ms, iv.business_ms, last_point};
-        if (!m.breached_at && m.elapsed_ms + iv.business_ms > target_ms) {
+        if (!reach && m.elapsed_ms + iv.business_ms >= target_ms) {
           auto at = cal.add(iv.from, target_ms - m.elapsed_ms);
-          if (at.ok()) m.breached_at = *at;
+          if (at.ok()) reach = *at;
         }
+        // Breached once the clock still runs after the deadline, even outside business hours
+        // (a deadline at Friday 18:00 is breached on Saturday); stopping at it is in time.
+        if (reach && !m.breached_at && iv.to > *reach) m.breached_at = reach;
         m.elapsed_ms += iv.business_ms;
         m.runs.push_back(r);
       }
@@ -75,7 +79,7 @@ MetricResult run(std::string metric, std::optional<std::int64_t> team, std::int6
     if (last_point || (final_stop && c.d == Disposition::kStop) || c.d == Disposition::kCancel)
       break;
   }
-  bool breached = m.elapsed_ms > target_ms;
+  bool breached = m.breached_at.has_value();
   switch (last.d) {
     case Disposition::kCount:
       m.running = true;

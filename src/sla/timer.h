@@ -60,7 +60,7 @@ struct MetricResult {
   ClockState state = ClockState::kRunning;
   bool running = false;                     // the clock counts at `now`
   std::optional<core::TimeMs> due;          // running: when elapsed reaches the target
-  std::optional<core::TimeMs> breached_at;  // when elapsed passed the target
+  std::optional<core::TimeMs> breached_at;  // the deadline, once the clock ran on past it
   std::optional<core::TimeMs> stopped_at;   // met / breached by a stop / cancelled
   std::vector<ClockInterval> intervals;     // the whole history, counted and not
   std::vector<CountedRun> runs;

@@ -337,6 +337,53 @@ CREATE TABLE sla_policies (
 );
 CREATE INDEX sla_policies_position ON sla_policies(position, id);
 )SQL"},
+      {6, "ticket_sla", R"SQL(
+-- Each ticket's SLA as last evaluated (derived data: sla/tracker.h rebuilds it from the events).
+-- Per metric: state (running, paused, met, breached, cancelled; NULL = no such target), target
+-- in business ms, due (while running), when it was breached and when it stopped.
+CREATE TABLE ticket_sla (
+  ticket_id {{INT}} PRIMARY KEY REFERENCES tickets(id),
+  open INTEGER NOT NULL,
+  policy_id {{INT}},
+  calendar_id {{INT}},
+  history TEXT NOT NULL,
+  response_state TEXT,
+  response_target {{INT}},
+  response_due {{INT}},
+  response_breached_at {{INT}},
+  response_stopped_at {{INT}},
+  resolution_state TEXT,
+  resolution_target {{INT}},
+  resolution_due {{INT}},
+  resolution_breached_at {{INT}},
+  resolution_stopped_at {{INT}},
+  ola_team_id {{INT}},
+  ola_state TEXT,
+  ola_target {{INT}},
+  ola_due {{INT}},
+  ola_breached_at {{INT}},
+  ola_stopped_at {{INT}},
+  flag TEXT NOT NULL DEFAULT 'none',
+  due_at {{INT}},
+  next_at {{INT}},
+  fired TEXT NOT NULL DEFAULT '',
+  marked_at_risk INTEGER NOT NULL DEFAULT 0,
+  eval_hash {{INT}} NOT NULL DEFAULT 0,
+  evaluated_at {{INT}} NOT NULL
+);
+CREATE INDEX ticket_sla_next ON ticket_sla(next_at) WHERE next_at IS NOT NULL;
+CREATE INDEX ticket_sla_queue ON ticket_sla(open, flag);
+CREATE INDEX ticket_sla_open ON ticket_sla(open, ticket_id);
+-- The SLA report counts outcomes decided in a period (met: stopped_at, breached: breached_at).
+CREATE INDEX ticket_sla_response_stopped ON ticket_sla(response_stopped_at)
+  WHERE response_stopped_at IS NOT NULL;
+CREATE INDEX ticket_sla_response_breached ON ticket_sla(response_breached_at)
+  WHERE response_breached_at IS NOT NULL;
+CREATE INDEX ticket_sla_resolution_stopped ON ticket_sla(resolution_stopped_at)
+  WHERE resolution_stopped_at IS NOT NULL;
+CREATE INDEX ticket_sla_resolution_breached ON ticket_sla(resolution_breached_at)
+  WHERE resolution_breached_at IS NOT NULL;
+)SQL"},
   };
   return kMigrations;
 }

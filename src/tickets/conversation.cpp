@@ -468,7 +468,7 @@ core::Result<std::vector<TimelineEntry>> TicketService::timeline(const Viewer& v
       if (!v.staff) {
         // Requesters see what happened to their ticket, not the team's internal work.
         if (e.action == "ticket.worklog" || e.action == "ticket.escalate" ||
-            e.action == "ticket.link" || e.action == "ticket.unlink")
+            e.action == "ticket.link" || e.action == "ticket.unlink" || e.action == "ticket.sla")
           continue;
         if ((e.action == "ticket.comment" || e.action == "ticket.attachment") &&
             after.is_object() && !after.value("public", true))

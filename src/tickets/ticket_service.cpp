@@ -561,6 +561,11 @@ const Workflow* TicketService::workflow_for(std::string_view kind) {
   return nullptr;
 }
 
+core::Status TicketService::visibility_sql(store::Tx& tx, const Viewer& v, std::string& where,
+                                           store::Params& params) {
+  return visibility_filter(tx, v, where, params);
+}
+
 core::Result<Ticket> TicketService::create(const store::Actor& actor, const Viewer& v,
                                            const NewTicket& in) {
   const Workflow* wf = workflow_for(in.kind);
@@ -727,8 +732,27 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
       {"updated_at", "t.updated_at", false, false},
       {"priority", "t.priority", false, true},
       {"-priority", "t.priority", true, true},
+      // Tickets without a due date last either way: NULL sorts as the far end.
+      {"sla_due", "COALESCE(s.due_at, 9223372036854775807)", false, false},
+      {"-sla_due", "COALESCE(s.due_at, -1)", true, false},
   };
   YW_ASSIGN(store::SortSpec sort, store::parse_sort(q.sort, kSorts));
+  bool sla_sort = sort.name == "sla_due" || sort.name == "-sla_due";
+  if (!q.sla.empty() && q.sla != "at_risk" && q.sla != "breached" && q.sla != "attention")
+    return core::invalid("sla", "must be at_risk, breached or attention");
+  if (!q.sla_metric.empty() && q.sla_metric != "response" && q.sla_metric != "resolution")
+    return core::invalid("sla_metric", "must be response or resolution");
+  if (!q.sla_outcome.empty() && q.sla_outcome != "met" && q.sla_outcome != "breached")
+    return core::invalid("sla_outcome", "must be met or breached");
+  if (!q.sla_outcome.empty() && q.sla_metric.empty())
+    return core::invalid("sla_outcome", "needs sla_metric (response or resolution)");
+  if (q.sla_from && q.sla_metric.empty())
+    return core::invalid("sla_from", "needs sla_metric (response or resolution)");
+  if (q.sla_to && q.sla_metric.empty())
+    return core::invalid("sla_to", "needs sla_metric (response or resolution)");
+  if (q.sla_from && q.sla_to && *q.sla_from >= *q.sla_to)
+    return core::invalid("sla_to", "must be after sla_from");
+  bool sla_filter = !q.sla.empty() || !q.sla_metric.empty();
   auto check_in = [](const std::vector<std::string>& values, const char* field,
                      auto valid) -> core::Status {
     if (values.size() > 20) return core::invalid(field, "at most 20 values");
@@ -756,8 +780,16 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
                           ", (SELECT display_name FROM users WHERE id = t.requester_id),"
                           " (SELECT display_name FROM users WHERE id = t.assignee_id),"
                           " (SELECT name FROM teams WHERE id = t.assignee_team_id),"
-                          " (SELECT name_zh FROM teams WHERE id = t.assignee_team_id)"
-                          " FROM tickets t";
+                          " (SELECT name_zh FROM teams WHERE id = t.assignee_team_id)";
+        if (sla_sort) sql += std::string(", ") + sort.column;
+        sql += " FROM tickets t";
+        // ticket_sla has at most one row per ticket: a join never repeats a ticket. Filters
+        // need the row; the sort keeps tickets without one (they sort last).
+        if (sla_filter) {
+          sql += " JOIN ticket_sla s ON s.ticket_id = t.id";
+        } else if (sla_sort) {
+          sql += " LEFT JOIN ticket_sla s ON s.ticket_id = t.id";
+        }
         store::Params params;
         std::string where = " WHERE 1 = 1";
         std::string id_column = "t.id";
@@ -806,9 +838,15 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
           eq("t.assignee_id", q.assignee_id);
         }
         eq("t.requester_id", q.requester_id);
-        eq("t.service_id", q.service_id);
+        if (q.service_none) {
+          where += " AND t.service_id IS NULL";
+        } else {
+          eq("t.service_id", q.service_id);
+        }
         eq("t.ci_id", q.ci_id);
-        if (q.category_id) {
+        if (q.category_none) {
+          where += " AND t.category_id IS NULL";
+        } else if (q.category_id) {
           where +=
               " AND (t.category_id = ? OR t.category_id IN (SELECT id FROM ticket_categories"
               " WHERE parent_id = ?))";
@@ -840,12 +878,49 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
         };
         range("t.created_at", q.created_from, q.created_to);
         range("t.updated_at", q.updated_from, q.updated_to);
+        if (!q.sla.empty()) {
+          where += q.sla == "attention" ? " AND s.open = 1 AND s.flag IN ('at_risk', 'breached')"
+                                        : " AND s.open = 1 AND s.flag = ?";
+          if (q.sla != "attention") params.emplace_back(q.sla);
+        }
+        if (!q.sla_metric.empty()) {
+          // Column names from the whitelist checked above; the values are bound.
+          const std::string m = std::string("s.") + q.sla_metric;
+          std::string met = std::string("(") + m + "_state = 'met'";
+          std::string breached = std::string("(") + m + "_state = 'breached'";
+          store::Params met_params, breached_params;
+          auto bounds = [&](std::string& cond, store::Params& ps, const std::string& column) {
+            if (q.sla_from) {
+              cond += std::string(" AND ") + column + " >= ?";
+              ps.emplace_back(*q.sla_from);
+            }
+            if (q.sla_to) {
+              cond += std::string(" AND ") + column + " < ?";
+              ps.emplace_back(*q.sla_to);
+            }
+            cond += ")";
+          };
+          bounds(met, met_params, m + "_stopped_at");
+          bounds(breached, breached_params, m + "_breached_at");
+          if (q.sla_outcome == "met") {
+            where += std::string(" AND ") + met;
+            params.insert(params.end(), met_params.begin(), met_params.end());
+          } else if (q.sla_outcome == "breached") {
+            where += std::string(" AND ") + breached;
+            params.insert(params.end(), breached_params.begin(), breached_params.end());
+          } else {
+            where += std::string(" AND (") + met + " OR " + breached + ")";
+            params.insert(params.end(), met_params.begin(), met_params.end());
+            params.insert(params.end(), breached_params.begin(), breached_params.end());
+          }
+        }
         YW_ASSIGN(store::Keyset keyset, store::make_keyset(sort, q.cursor, id_column));
         sql += where;
         store::append_page_clause(sql, params, keyset, q.limit);
         auto rows = tx.query(sql, params);
         if (!rows.ok()) return std::move(rows).error();
         store::Page<Ticket> page;
+        std::vector<std::int64_t> sla_keys;  // the sort value of each row (sla_due sorts)
         for (const store::Row& r : *rows) {
           Ticket t = ticket_from_row(r);
           auto name_at = [&](int i) { return r.is_null(i) ? std::string() : r.str(i); };
@@ -853,12 +928,14 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
           t.assignee_name = name_at(39);
           t.team_name = name_at(40);
           t.team_name_zh = name_at(41);
+          if (sla_sort) sla_keys.push_back(r.i64(42));
           page.items.push_back(std::move(t));
         }
         store::finish_page(page, q.limit, sort, [&](const Ticket& t) -> store::Value {
           if (sort.column == "t.created_at") return t.created_at;
           if (sort.column == "t.updated_at") return t.updated_at;
           if (sort.column == "t.priority") return t.priority;
+          if (sla_sort) return sla_keys[static_cast<size_t>(&t - page.items.data())];
           return t.id;
         });
         return page;
@@ -1112,6 +1189,110 @@ core::Result<int> TicketService::auto_close(const store::Actor& system) {
     if (*batch < 200) break;
   }
   return closed;
+}
+
+// --- SLA threshold actions (sla/tracker.cpp), inside the caller's transaction ---
+
+namespace {
+
+core::Result<std::optional<Ticket>> load_by_id(store::Tx& tx, std::int64_t id) {
+  auto row = tx.query_row(
+      std::string("SELECT ") + kTicketColumns + " FROM tickets t WHERE t.id = ?", {id});
+  if (!row.ok()) return std::move(row).error();
+  if (!*row) return std::optional<Ticket>();
+  return std::optional<Ticket>(ticket_from_row(**row));
+}
+
+}  // namespace
+
+core::Result<std::optional<Ticket>> TicketService::reassign_in(store::Tx& tx,
+                                                               const store::Actor& actor,
+                                                               std::int64_t ticket_id,
+                                                               std::int64_t team_id,
+                                                               std::string_view note) {
+  YW_ASSIGN(std::optional<Ticket> before, load_by_id(tx, ticket_id));
+  if (!before || !is_open_status(before->status) || before->assignee_team_id == team_id)
+    return std::optional<Ticket>();
+  YW_TRY(check_active(tx, Record::kTeam, team_id, "team_id"));
+  core::TimeMs now = clock_.now_ms();
+  Ticket after = *before;
+  YW_ASSIGN(std::optional<std::int64_t> person, pick_member(tx, team_id, now));
+  assign(after, team_id, person, now);
+  if (after.kind == "incident" && before->status == "in_progress") after.status = "assigned";
+  YW_ASSIGN(Ticket stored, store_ticket(tx, after, now));
+  json detail = {{"sla", true}, {"note", std::string(note)}};
+  YW_TRY(ticket_event(tx, actor, now, "ticket.update", stored.id, ticket_snapshot(*before),
+                      ticket_snapshot(stored, detail.dump())));
+  if (person) YW_TRY(notify_user(tx, now, *person, "ticket.assigned", stored));
+  return std::optional<Ticket>(std::move(stored));
+}
+
+core::Result<std::optional<Ticket>> TicketService::raise_priority_in(store::Tx& tx,
+                                                                     const store::Actor& actor,
+                                                                     std::int64_t ticket_id,
+                                                                     std::string_view note) {
+  YW_ASSIGN(std::optional<Ticket> before, load_by_id(tx, ticket_id));
+  if (!before || !is_open_status(before->status)) return std::optional<Ticket>();
+  int rank = priority_rank(before->priority);  // P1 = 1
+  if (rank <= 1) return std::optional<Ticket>();
+  Ticket after = *before;
+  after.priority = "P" + std::to_string(rank - 1);
+  after.priority_overridden = true;
+  core::TimeMs now = clock_.now_ms();
+  YW_ASSIGN(Ticket stored, store_ticket(tx, after, now));
+  json detail = {
+      {"sla", true}, {"note", std::string(note)}, {"priority_reason", std::string(note)}};
+  YW_TRY(ticket_event(tx, actor, now, "ticket.update", stored.id, ticket_snapshot(*before),
+                      ticket_snapshot(stored, detail.dump())));
+  return std::optional<Ticket>(std::move(stored));
+}
+
+core::Result<std::vector<std::int64_t>> TicketService::recipients_in(store::Tx& tx,
+                                                                     std::int64_t ticket_id,
+                                                                     std::string_view to) {
+  YW_ASSIGN(std::optional<Ticket> t, load_by_id(tx, ticket_id));
+  std::vector<std::int64_t> out;
+  if (!t) return out;
+  std::string sql;
+  store::Params params;
+  if (to == "assignee") {
+    if (!t->assignee_id) return out;
+    sql = "SELECT id FROM users WHERE id = ? AND active = 1";
+    params.emplace_back(*t->assignee_id);
+  } else if (to == "team_lead") {
+    if (!t->assignee_team_id) return out;
+    sql =
+        "SELECT u.id FROM teams g JOIN users u ON u.id = g.lead_id WHERE g.id = ? AND"
+        " u.active = 1";
+    params.emplace_back(*t->assignee_team_id);
+  } else if (to == "operations") {
+    YW_ASSIGN(TicketSettings s, load_settings(tx));
+    if (!s.operations_team_id) return out;
+    sql =
+        "SELECT u.id FROM teams g JOIN users u ON u.id = g.lead_id WHERE g.id = ? AND"
+        " u.active = 1 UNION SELECT u.id FROM team_members m JOIN users u ON u.id = m.user_id"
+        " WHERE m.team_id = ? AND u.active = 1";
+    params.emplace_back(*s.operations_team_id);
+    params.emplace_back(*s.operations_team_id);
+  } else {
+    return core::invalid("to", "must be assignee, team_lead or operations");
+  }
+  auto rows = tx.query(sql, params);
+  if (!rows.ok()) return std::move(rows).error();
+  for (const store::Row& r : *rows) out.push_back(r.i64(0));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+core::Status TicketService::notify_in(store::Tx& tx, std::int64_t ticket_id,
+                                      const std::vector<std::int64_t>& user_ids,
+                                      std::string_view topic, std::string_view extra_json) {
+  if (user_ids.empty()) return {};
+  YW_ASSIGN(std::optional<Ticket> t, load_by_id(tx, ticket_id));
+  if (!t) return {};
+  core::TimeMs now = clock_.now_ms();
+  for (std::int64_t id : user_ids) YW_TRY(notify_user(tx, now, id, topic, *t, extra_json));
+  return {};
 }
 
 }  // namespace yunwei::tickets

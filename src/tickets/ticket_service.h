@@ -74,11 +74,22 @@ struct TicketQuery {
   std::optional<std::int64_t> team_id, assignee_id, requester_id, category_id, service_id, ci_id;
   bool team_none = false;      // team_id=none: no team yet
   bool assignee_none = false;  // assignee_id=none: nobody assigned
+  bool category_none = false;  // category_id=none: no category
+  bool service_none = false;   // service_id=none: no service
   std::optional<bool> major;
   std::optional<bool> open;  // open = not resolved, closed or cancelled
   std::optional<core::TimeMs> created_from, created_to, updated_from, updated_to;
   std::string q;
-  std::string sort = "-id";  // id, created_at, updated_at, priority; "-" for descending
+  // SLA, as the tracker last stored it (table ticket_sla):
+  // sla: "at_risk", "breached" or "attention" (either): open tickets with that flag.
+  std::string sla;
+  // sla_metric ("response", "resolution") with sla_outcome ("met", "breached"; empty: either):
+  // the tickets whose metric was decided in [sla_from, sla_to): met by its stop time, breached
+  // by its breach time. sla_from/sla_to need sla_metric.
+  std::string sla_metric, sla_outcome;
+  std::optional<core::TimeMs> sla_from, sla_to;
+  // id, created_at, updated_at, priority, sla_due (tickets without a due last); "-" for descending
+  std::string sort = "-id";
   std::string cursor;
   int limit = 50;
 };
@@ -298,7 +309,33 @@ class TicketService {
   // Closes tickets resolved more than auto_close_days ago; returns how many.
   core::Result<int> auto_close(const store::Actor& system);
 
+  // What SLA threshold actions do to a ticket, inside the caller's transaction so that a
+  // threshold's firing and its effects commit together (tickets/system_actions.cpp). Each writes
+  // the ticket's own event (actor: the system) with `note` as the reason.
+  // Hands an open ticket to `team_id` (the team's strategy picks the person); nullopt when the
+  // ticket is not open or already with that team.
+  core::Result<std::optional<Ticket>> reassign_in(store::Tx& tx, const store::Actor& actor,
+                                                  std::int64_t ticket_id, std::int64_t team_id,
+                                                  std::string_view note);
+  // Raises an open ticket's priority one step (P3 -> P2) as an override; nullopt at P1.
+  core::Result<std::optional<Ticket>> raise_priority_in(store::Tx& tx, const store::Actor& actor,
+                                                        std::int64_t ticket_id,
+                                                        std::string_view note);
+  // The active users that `to` names for a ticket: "assignee", "team_lead" (of the assignee
+  // team) or "operations" (lead and members of the settings' Operations Management team).
+  core::Result<std::vector<std::int64_t>> recipients_in(store::Tx& tx, std::int64_t ticket_id,
+                                                        std::string_view to);
+  // Queues notification `topic` about the ticket for each user (outbox, channel "user").
+  core::Status notify_in(store::Tx& tx, std::int64_t ticket_id,
+                         const std::vector<std::int64_t>& user_ids, std::string_view topic,
+                         std::string_view extra_json);
+
   static const Workflow* workflow_for(std::string_view kind);
+
+  // Appends to `where` (tickets aliased t) the conditions that keep out the tickets `v` may not
+  // see, as list() and search() do, for other modules' queries over tickets (SLA reports).
+  static core::Status visibility_sql(store::Tx& tx, const Viewer& v, std::string& where,
+                                     store::Params& params);
 
  private:
   store::Database& db_;

@@ -195,10 +195,13 @@ class SharedServerTest : public ::testing::TestWithParam<TestBackend> {
     if (GetParam() == TestBackend::kPostgres && test_pg_url().empty()) {
       GTEST_SKIP() << "YUNWEI_TEST_PG is not set";
     }
-    SharedServer& s = servers()[GetParam()];
+    std::vector<std::string> args = server_args();
+    std::string key = std::string(backend_name(GetParam()));
+    for (const std::string& a : args) key += " " + a;
+    SharedServer& s = servers()[key];
     if (!s.server || !s.server->running()) {
       s = SharedServer{};
-      s.server = ServerProcess::start({GetParam(), {}, {}}, &s.error);
+      s.server = ServerProcess::start({GetParam(), args, {}}, &s.error);
       if (s.server) s.admin_token = s.server->admin_token();
     }
     ASSERT_TRUE(s.server) << s.error;
@@ -208,8 +211,11 @@ class SharedServerTest : public ::testing::TestWithParam<TestBackend> {
     port_ = server_->port();
   }
 
-  static std::map<TestBackend, SharedServer>& servers() {
-    static std::map<TestBackend, SharedServer> m;
+  // Extra `serve` flags of the fixture's server (servers are shared per backend and flags).
+  virtual std::vector<std::string> server_args() const { return {}; }
+
+  static std::map<std::string, SharedServer>& servers() {
+    static std::map<std::string, SharedServer> m;
     return m;
   }
 

@@ -75,6 +75,26 @@ TEST(Timer, RunsFromCreationAndProjectsTheDueOnTheCalendar) {
   EXPECT_EQ(r.reached_at(50, *cal), at("2026-03-10T10:00:00+08:00"));
 }
 
+TEST(Timer, ADeadlineAtTheEndOfTheDayIsBreachedOnceTheClockRunsOnPastIt) {
+  auto cal = office();
+  // Friday 2026-03-13 17:00 +08:00, 1 business hour: due Friday 18:00.
+  std::vector<HistoryPoint> h = {{at("2026-03-13T17:00:00+08:00"), st("assigned")}};
+  Policy p = policy(60, std::nullopt);
+  auto at_due = evaluate(h, at("2026-03-13T18:00:00+08:00"), p, *cal);
+  EXPECT_EQ(metric(at_due, "response").state, ClockState::kRunning);
+  // Saturday: no business time has passed since, but the deadline has.
+  auto saturday = evaluate(h, at("2026-03-14T10:00:00+08:00"), p, *cal);
+  const MetricResult& r = metric(saturday, "response");
+  EXPECT_EQ(r.elapsed_ms, r.target_ms);
+  EXPECT_EQ(r.state, ClockState::kBreached);
+  EXPECT_EQ(r.breached_at, at("2026-03-13T18:00:00+08:00"));
+  // Responding at the deadline itself is in time.
+  h.push_back({at("2026-03-13T18:00:00+08:00"), st("in_progress", "", true)});
+  auto met = evaluate(h, at("2026-03-14T10:00:00+08:00"), p, *cal);
+  EXPECT_EQ(metric(met, "response").state, ClockState::kMet);
+  EXPECT_FALSE(metric(met, "response").breached_at);
+}
+
 TEST(Timer, PendingOnTheRequesterPausesResolutionButNotOnAChange) {
   auto cal = always();
   core::TimeMs t0 = at("2026-05-01T00:00:00Z");

@@ -1,0 +1,69 @@
+#include "sla/summary.h"
+
+namespace yunwei::sla {
+
+namespace {
+
+constexpr const char* kSummaryColumns =
+    "ticket_id, flag, due_at, policy_id, evaluated_at, response_state, response_due,"
+    " response_breached_at, resolution_state, resolution_due, resolution_breached_at";
+
+std::optional<MetricSummary> metric_at(const store::Row& r, size_t i) {
+  if (r.is_null(i)) return std::nullopt;
+  return MetricSummary{r.str(i), r.opt_i64(i + 1), r.opt_i64(i + 2)};
+}
+
+SlaSummary summary_from_row(const store::Row& r) {
+  SlaSummary s;
+  s.ticket_id = r.i64(0);
+  s.flag = r.str(1);
+  s.due_at = r.opt_i64(2);
+  s.policy_id = r.opt_i64(3);
+  s.evaluated_at = r.i64(4);
+  s.response = metric_at(r, 5);
+  s.resolution = metric_at(r, 8);
+  return s;
+}
+
+}  // namespace
+
+core::Result<std::unordered_map<std::int64_t, SlaSummary>> load_summaries(
+    store::Database& db, const std::vector<std::int64_t>& ticket_ids) {
+  using Map = std::unordered_map<std::int64_t, SlaSummary>;
+  if (ticket_ids.empty()) return Map{};
+  std::string sql = std::string("SELECT ") + kSummaryColumns +
+                    " FROM ticket_sla WHERE flag <> 'none' AND ticket_id IN (";
+  store::Params params;
+  params.reserve(ticket_ids.size());
+  for (std::int64_t id : ticket_ids) {
+    sql += params.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  sql += ")";
+  return store::read_tx<Map>(db, [&](store::Tx& tx) -> core::Result<Map> {
+    auto rows = tx.query(sql, params);
+    if (!rows.ok()) return std::move(rows).error();
+    Map out;
+    out.reserve(rows->size());
+    for (const store::Row& r : *rows) {
+      SlaSummary s = summary_from_row(r);
+      std::int64_t id = s.ticket_id;
+      out.emplace(id, std::move(s));
+    }
+    return out;
+  });
+}
+
+core::Result<std::optional<SlaSummary>> load_summary(store::Database& db, std::int64_t ticket_id) {
+  using Opt = std::optional<SlaSummary>;
+  return store::read_tx<Opt>(db, [&](store::Tx& tx) -> core::Result<Opt> {
+    auto row = tx.query_row(std::string("SELECT ") + kSummaryColumns +
+                                " FROM ticket_sla WHERE ticket_id = ? AND flag <> 'none'",
+                            {ticket_id});
+    if (!row.ok()) return std::move(row).error();
+    if (!*row) return Opt{};
+    return Opt{summary_from_row(**row)};
+  });
+}
+
+}  // namespace yunwei::sla
