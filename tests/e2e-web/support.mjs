@@ -36,13 +36,14 @@ export function removeTempDirs() {
 
 /**
  * Starts `yunwei serve` on 127.0.0.1:0 with a fresh data dir and the given admin password;
- * resolves once it printed "listening on http://127.0.0.1:PORT".
+ * resolves once it printed "listening on http://127.0.0.1:PORT". `serveArgs` are added to the
+ * command line (e.g. ['--test-clock']).
  */
-export async function startServer(adminPassword) {
+export async function startServer(adminPassword, { serveArgs = [] } = {}) {
   const dataDir = tempDir('yw-e2e-web-data-')
   const child = spawn(
     BINARY,
-    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--password-cost', 'minimum'],
+    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--password-cost', 'minimum', ...serveArgs],
     { env: { ...process.env, YUNWEI_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   const log = []

@@ -72,6 +72,35 @@ export interface Ticket {
   version: number
   /** In single-ticket answers (GET, PATCH, transitions, create), not in lists. */
   allowed_transitions?: AllowedTransition[]
+  /**
+   * The SLA tracker's last evaluation (issue #5): null without a policy or before the first
+   * evaluation (about a second after a change); POST/PATCH answers may carry the previous one.
+   */
+  sla?: TicketSlaSummary | null
+}
+
+/** The SLA flag of a ticket: no metric breached / marked at risk by a threshold / breached. */
+export const SLA_FLAGS = ['ok', 'at_risk', 'breached'] as const
+export type SlaFlag = (typeof SLA_FLAGS)[number]
+
+/** One metric of a ticket's SLA summary; state running | paused | met | breached | cancelled. */
+export interface TicketSlaMetricSummary {
+  state: string
+  /** While running: when the target is reached (UTC). */
+  due_at: string | null
+  breached_at: string | null
+}
+
+/** The "sla" of a ticket in ticket answers, lists and search hits. */
+export interface TicketSlaSummary {
+  flag: SlaFlag | string
+  /** The earliest due time of the running metrics; null when none runs. */
+  due_at: string | null
+  policy_id: number
+  /** null: the policy has no such target. */
+  response: TicketSlaMetricSummary | null
+  resolution: TicketSlaMetricSummary | null
+  evaluated_at: string
 }
 
 export interface SurveyAnswer {
@@ -103,7 +132,10 @@ export interface TicketQuery {
   team_id?: string | number
   assignee_id?: string | number
   requester_id?: string | number
-  category_id?: number
+  /** An id (its subcategories included), or "none". */
+  category_id?: number | string
+  /** An id, or "none". */
+  service_id?: number | string
   major?: boolean
   open?: boolean
   created_from?: string
@@ -111,7 +143,17 @@ export interface TicketQuery {
   updated_from?: string
   updated_to?: string
   q?: string
-  /** -id (default), id, -created_at, created_at, -updated_at, updated_at, priority, -priority */
+  /** Open tickets whose SLA flag is at_risk, breached, or either (attention). */
+  sla?: string
+  /** With sla_outcome: the tickets whose metric was met / breached in [sla_from, sla_to). */
+  sla_metric?: string
+  sla_outcome?: string
+  sla_from?: string
+  sla_to?: string
+  /**
+   * -id (default), id, -created_at, created_at, -updated_at, updated_at, priority, -priority,
+   * sla_due, -sla_due (by the SLA due time, tickets without one last)
+   */
   sort?: string
   limit?: number
   cursor?: string | null
@@ -254,6 +296,7 @@ export interface SearchHit {
   /** HTML-escaped by the server except for <mark>…</mark> around the matches. */
   snippet: string
   score: number
+  sla?: TicketSlaSummary | null
 }
 
 export interface SavedView {

@@ -8,5 +8,6 @@ import tickets from './tickets'
 import portalTickets from './portal-tickets'
 import servicedeskAdmin from './servicedesk-admin'
 import slaAdmin from './sla-admin'
+import slaReports from './sla-reports'
 
-export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin, slaAdmin]
+export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin, slaAdmin, slaReports]

@@ -2,7 +2,8 @@ import { Headset } from '@element-plus/icons-vue'
 import { defineModule, NAV_ORDER } from '../registry'
 
 // The agent workspace of the service desk: queues, ticket detail, new ticket, search.
-// Views need tickets_staff; actions inside the pages check tickets_work.
+// Views need tickets_staff; actions inside the pages check tickets_work. The "at risk /
+// breached" queue also needs sla_read.
 export default defineModule({
   id: 'tickets',
   permission: 'tickets_staff',
@@ -20,6 +21,12 @@ export default defineModule({
       meta: { title: 'tickets.create.title', permission: 'tickets_work' },
     },
     {
+      path: 'tickets/sla',
+      name: 'tickets-sla',
+      component: () => import('./SlaQueuePage.vue'),
+      meta: { title: 'slaQueue.title', permission: 'sla_read' },
+    },
+    {
       path: 'tickets/:number',
       name: 'ticket',
       component: () => import('./TicketPage.vue'),
@@ -34,6 +41,7 @@ export default defineModule({
       order: NAV_ORDER.serviceDesk,
       children: [
         { id: 'servicedesk.queue', label: 'tickets.nav.queue', to: '/tickets', order: 10 },
+        { id: 'servicedesk.sla', label: 'slaQueue.nav', to: '/tickets/sla', order: 15, permission: 'sla_read' },
         { id: 'servicedesk.new', label: 'tickets.nav.new', to: '/tickets/new', order: 20, permission: 'tickets_work' },
       ],
     },

@@ -117,6 +117,7 @@ export const ACTION_KEYS: Record<string, string> = {
   'ticket.unlink': 'tickets.action.unlink',
   'ticket.escalate': 'tickets.action.escalate',
   'ticket.survey': 'tickets.action.survey',
+  'ticket.sla': 'slaEvents.action',
 }
 
 /** Ticket fields as the timeline names them. */
