@@ -80,9 +80,9 @@ constexpr const char* kUpsertSql =
     " response_target, response_due, response_breached_at, response_stopped_at,"
     " resolution_state, resolution_target, resolution_due, resolution_breached_at,"
     " resolution_stopped_at, ola_team_id, ola_state, ola_target, ola_due, ola_breached_at,"
-    " ola_stopped_at, flag, due_at, next_at, eval_hash, evaluated_at) VALUES (?, ?, ?, ?, ?, ?,"
-    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO"
-    " UPDATE SET"
+    " ola_stopped_at, flag, due_at, next_at, eval_hash, eval_hash_cold, evaluated_at) VALUES (?,"
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT"
+    " (ticket_id) DO UPDATE SET"
     " open = excluded.open, policy_id = excluded.policy_id, calendar_id = excluded.calendar_id,"
     " history = excluded.history, response_state = excluded.response_state,"
     " response_target = excluded.response_target, response_due = excluded.response_due,"
@@ -97,7 +97,8 @@ constexpr const char* kUpsertSql =
     " ola_breached_at = excluded.ola_breached_at, ola_stopped_at = excluded.ola_stopped_at,"
     " flag = CASE WHEN excluded.flag = 'ok' AND ticket_sla.marked_at_risk = 1 AND ? = 1 THEN"
     " 'at_risk' ELSE excluded.flag END, due_at = excluded.due_at, next_at = excluded.next_at,"
-    " eval_hash = excluded.eval_hash, evaluated_at = excluded.evaluated_at";
+    " eval_hash = excluded.eval_hash, eval_hash_cold = excluded.eval_hash_cold,"
+    " evaluated_at = excluded.evaluated_at";
 
 core::Status write_row(store::Tx& tx, const SlaRow& r, core::TimeMs now) {
   store::Params p;
@@ -123,6 +124,7 @@ core::Status write_row(store::Tx& tx, const SlaRow& r, core::TimeMs now) {
   p.push_back(opt(r.due_at));
   p.push_back(opt(r.next_at));
   p.emplace_back(r.digest());
+  p.emplace_back(r.cold_digest());
   p.emplace_back(now);
   p.emplace_back(std::int64_t{r.active ? 1 : 0});
   auto n = tx.exec(kUpsertSql, p);
@@ -206,41 +208,60 @@ std::int64_t steady_ms() {
 
 }  // namespace
 
-std::int64_t SlaRow::digest() const {
-  // FNV-1a over the evaluated values, each followed by a separator.
-  std::uint64_t h = 1469598103934665603ULL;
-  auto bytes = [&](const void* p, std::size_t n) {
+namespace {
+
+// FNV-1a over values, each followed by a separator.
+class Fnv {
+ public:
+  void bytes(const void* p, std::size_t n) {
     const auto* c = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ c[i]) * 1099511628211ULL;
-  };
-  auto num = [&](const std::optional<std::int64_t>& v) {
+    for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ c[i]) * 1099511628211ULL;
+  }
+  void num(const std::optional<std::int64_t>& v) {
     std::int64_t x = v ? *v : INT64_MIN;
     bytes(&x, sizeof x);
-  };
-  auto text = [&](std::string_view v) {
+  }
+  void text(std::string_view v) {
     bytes(v.data(), v.size());
     bytes("|", 1);
-  };
-  num(open ? 1 : 0);
-  num(policy_id);
-  num(calendar_id);
+  }
+  std::int64_t value() const { return static_cast<std::int64_t>(h_); }
+
+ private:
+  std::uint64_t h_ = 1469598103934665603ULL;
+};
+
+}  // namespace
+
+std::int64_t SlaRow::digest() const {
+  Fnv f;
+  for (const std::optional<MetricColumns>* m : {&response, &resolution, &ola}) {
+    f.text(*m ? std::string_view((*m)->state) : std::string_view("-"));
+    f.num(*m ? (*m)->due : std::nullopt);
+  }
+  f.num(due_at);
+  f.num(next_at);
+  return f.value();
+}
+
+std::int64_t SlaRow::cold_digest() const {
+  Fnv f;
+  f.num(open ? 1 : 0);
+  f.num(policy_id);
+  f.num(calendar_id);
   for (const std::optional<MetricColumns>* m : {&response, &resolution, &ola}) {
     if (!*m) {
-      text("-");
+      f.text("-");
       continue;
     }
-    text((*m)->state);
-    num((*m)->target);
-    num((*m)->due);
-    num((*m)->breached_at);
-    num((*m)->stopped_at);
+    f.num((*m)->target);
+    f.num((*m)->breached_at);
+    f.num((*m)->stopped_at);
   }
-  num(ola_team_id);
-  text(flag);
-  num(active ? 1 : 0);
-  num(due_at);
-  num(next_at);
-  return static_cast<std::int64_t>(h);
+  f.num(ola_team_id);
+  f.text(flag);
+  f.num(active ? 1 : 0);
+  return f.value();
 }
 
 core::Result<SlaRow> evaluate_row(const TicketFacts& t, core::TimeMs now, SlaConfig& config,
@@ -275,7 +296,8 @@ core::Result<SlaRow> evaluate_row(const TicketFacts& t, core::TimeMs now, SlaCon
       for (int percent : percents) {
         if (has_fired(fired, threshold_key(m, percent))) continue;
         std::optional<core::TimeMs> at = m.reached_at(percent, *cal);
-        if (at && (!row.next_at || *at < *row.next_at)) row.next_at = at;
+        if (!at || *at < now - kStaleThresholdMs) continue;  // too old to act on
+        if (!row.next_at || *at < *row.next_at) row.next_at = at;
       }
     }
     if (m.running && c.due && (!row.due_at || *c.due < *row.due_at)) row.due_at = c.due;
@@ -421,47 +443,124 @@ namespace {
 // The stored evaluation of a row, to leave rows a change does not affect untouched.
 constexpr const char* kRecomputeSelect =
     "SELECT s.ticket_id, s.history, s.fired, s.eval_hash, t.kind, t.priority, t.service_id,"
-    " t.category_id, c.parent_id, u.organisation, t.status FROM ticket_sla s JOIN tickets t ON"
+    " t.category_id, c.parent_id, u.organisation, t.status, s.eval_hash_cold, s.next_at, s.flag,"
+    " s.marked_at_risk, s.response_breached_at, s.response_stopped_at, s.resolution_breached_at,"
+    " s.resolution_stopped_at FROM ticket_sla s "
+    "JOIN tickets t ON"
     " t.id = s.ticket_id LEFT JOIN ticket_categories c ON c.id = t.category_id LEFT JOIN users"
     " u ON u.id = t.requester_id WHERE s.open = 1 AND s.ticket_id > ? ORDER BY s.ticket_id"
     " LIMIT ?";
 
-constexpr const char* kUpdateSql =
-    "UPDATE ticket_sla SET policy_id = ?, calendar_id = ?, response_state = ?,"
-    " response_target = ?, response_due = ?, response_breached_at = ?, response_stopped_at = ?,"
-    " resolution_state = ?, resolution_target = ?, resolution_due = ?,"
-    " resolution_breached_at = ?, resolution_stopped_at = ?, ola_team_id = ?, ola_state = ?,"
-    " ola_target = ?, ola_due = ?, ola_breached_at = ?, ola_stopped_at = ?, flag = CASE WHEN"
-    " ? = 'ok' AND marked_at_risk = 1 AND ? = 1 THEN 'at_risk' ELSE ? END, due_at = ?,"
-    " next_at = ?, eval_hash = ?, evaluated_at = ? WHERE ticket_id = ?";
+// Columns under an index other than the primary key. SQLite rewrites the entries of every index
+// whose columns an UPDATE sets, changed or not, so a re-evaluation sets these only when their
+// value changed (each bit of an IndexedChange mask).
+enum IndexedColumn : unsigned {
+  kNextAt = 1,
+  kFlag = 2,
+  kResponseBreached = 4,
+  kResponseStopped = 8,
+  kResolutionBreached = 16,
+  kResolutionStopped = 32,
+};
 
-// Rewrites the evaluated columns of an existing row (not its history, fired set or mark).
-core::Status update_row(store::Tx& tx, const SlaRow& r, core::TimeMs now) {
+// The stored values of the indexed columns (from the recompute query).
+struct IndexedValues {
+  std::optional<core::TimeMs> next_at, response_breached, response_stopped, resolution_breached,
+      resolution_stopped;
+  std::string flag;
+  bool marked = false;
+};
+
+std::optional<core::TimeMs> metric_time(const std::optional<MetricColumns>& m,
+                                        std::optional<core::TimeMs> MetricColumns::*field) {
+  if (!m) return std::nullopt;
+  return (*m).*field;
+}
+
+// The flag a row shows: the evaluation's, or at_risk for a marked ticket with a live metric.
+std::string shown_flag(const SlaRow& r, bool marked) {
+  if (r.flag == "ok" && r.active && marked) return "at_risk";
+  return r.flag;
+}
+
+unsigned changed_indexed(const SlaRow& r, const IndexedValues& old) {
+  unsigned mask = 0;
+  if (r.next_at != old.next_at) mask |= kNextAt;
+  if (shown_flag(r, old.marked) != old.flag) mask |= kFlag;
+  if (metric_time(r.response, &MetricColumns::breached_at) != old.response_breached)
+    mask |= kResponseBreached;
+  if (metric_time(r.response, &MetricColumns::stopped_at) != old.response_stopped)
+    mask |= kResponseStopped;
+  if (metric_time(r.resolution, &MetricColumns::breached_at) != old.resolution_breached)
+    mask |= kResolutionBreached;
+  if (metric_time(r.resolution, &MetricColumns::stopped_at) != old.resolution_stopped)
+    mask |= kResolutionStopped;
+  return mask;
+}
+
+// The UPDATE for one mask: every unindexed evaluated column, and the indexed ones in `mask`.
+const std::string& update_sql(unsigned mask) {
+  static std::mutex mu;
+  static std::map<unsigned, std::string> cache;
+  std::lock_guard lock(mu);
+  std::string& sql = cache[mask];
+  if (!sql.empty()) return sql;
+  sql =
+      "UPDATE ticket_sla SET policy_id = ?, calendar_id = ?, response_state = ?,"
+      " response_target = ?, response_due = ?, resolution_state = ?, resolution_target = ?,"
+      " resolution_due = ?, ola_team_id = ?, ola_state = ?, ola_target = ?, ola_due = ?,"
+      " ola_breached_at = ?, ola_stopped_at = ?, due_at = ?, eval_hash = ?, eval_hash_cold = ?,"
+      " evaluated_at = ?";
+  if (mask & kNextAt) sql += ", next_at = ?";
+  if (mask & kFlag) {
+    sql += ", flag = CASE WHEN ? = 'ok' AND marked_at_risk = 1 AND ? = 1 THEN 'at_risk' ELSE ? END";
+  }
+  if (mask & kResponseBreached) sql += ", response_breached_at = ?";
+  if (mask & kResponseStopped) sql += ", response_stopped_at = ?";
+  if (mask & kResolutionBreached) sql += ", resolution_breached_at = ?";
+  if (mask & kResolutionStopped) sql += ", resolution_stopped_at = ?";
+  sql += " WHERE ticket_id = ?";
+  return sql;
+}
+
+// Rewrites the evaluated columns of an existing row that changed (not its history, fired set
+// or mark).
+core::Status update_row(store::Tx& tx, const SlaRow& r, unsigned mask, core::TimeMs now) {
   store::Params p;
-  p.reserve(25);
+  p.reserve(30);
   p.push_back(opt(r.policy_id));
   p.push_back(opt(r.calendar_id));
-  for (const std::optional<MetricColumns>* m : {&r.response, &r.resolution, &r.ola}) {
-    if (m == &r.ola) p.push_back(opt(r.ola_team_id));
+  for (const std::optional<MetricColumns>* m : {&r.response, &r.resolution}) {
     p.push_back(opt_text(*m));
-    if (*m) {
-      p.emplace_back((*m)->target);
-      p.push_back(opt((*m)->due));
-      p.push_back(opt((*m)->breached_at));
-      p.push_back(opt((*m)->stopped_at));
-    } else {
-      for (int i = 0; i < 4; ++i) p.emplace_back(nullptr);
-    }
+    p.push_back(*m ? store::Value((*m)->target) : store::Value(nullptr));
+    p.push_back(*m ? opt((*m)->due) : store::Value(nullptr));
   }
-  p.emplace_back(r.flag);
-  p.emplace_back(std::int64_t{r.active ? 1 : 0});
-  p.emplace_back(r.flag);
+  p.push_back(opt(r.ola_team_id));
+  p.push_back(opt_text(r.ola));
+  p.push_back(r.ola ? store::Value(r.ola->target) : store::Value(nullptr));
+  p.push_back(r.ola ? opt(r.ola->due) : store::Value(nullptr));
+  p.push_back(r.ola ? opt(r.ola->breached_at) : store::Value(nullptr));
+  p.push_back(r.ola ? opt(r.ola->stopped_at) : store::Value(nullptr));
   p.push_back(opt(r.due_at));
-  p.push_back(opt(r.next_at));
   p.emplace_back(r.digest());
+  p.emplace_back(r.cold_digest());
   p.emplace_back(now);
+  if (mask & kNextAt) p.push_back(opt(r.next_at));
+  if (mask & kFlag) {
+    p.emplace_back(r.flag);
+    p.emplace_back(std::int64_t{r.active ? 1 : 0});
+    p.emplace_back(r.flag);
+  }
+  if (mask & kResponseBreached)
+    p.push_back(opt(metric_time(r.response, &MetricColumns::breached_at)));
+  if (mask & kResponseStopped)
+    p.push_back(opt(metric_time(r.response, &MetricColumns::stopped_at)));
+  if (mask & kResolutionBreached)
+    p.push_back(opt(metric_time(r.resolution, &MetricColumns::breached_at)));
+  if (mask & kResolutionStopped)
+    p.push_back(opt(metric_time(r.resolution, &MetricColumns::stopped_at)));
   p.emplace_back(r.ticket_id);
-  auto n = tx.exec(kUpdateSql, p);
+  auto n = tx.exec(update_sql(mask), p);
   if (!n.ok()) return std::move(n).error();
   return {};
 }
@@ -483,6 +582,7 @@ core::Result<std::int64_t> SlaTracker::recompute_open(bool force, std::int64_t* 
     std::size_t read = 0;
     std::int64_t last_id = 0;
     std::vector<SlaRow> changed;
+    std::vector<unsigned> masks;  // per changed row: the indexed columns that changed
     core::TimeMs now = 0;
   };
   // Reads and evaluates one chunk (on a helper thread while the previous chunk is written).
@@ -506,8 +606,17 @@ core::Result<std::int64_t> SlaTracker::recompute_open(bool force, std::int64_t* 
         f.subject.organisation = r.str(9);
         f.status = r.str(10);
         YW_ASSIGN(SlaRow row, evaluate_row(f, c.now, config, r.str(2), false));
-        bool same = row.open && row.digest() == r.i64(3);
-        if (!same) c.changed.push_back(std::move(row));
+        if (row.open && row.cold_digest() == r.i64(11) && row.digest() == r.i64(3)) continue;
+        IndexedValues old;
+        old.next_at = r.opt_i64(12);
+        old.flag = r.str(13);
+        old.marked = r.i64(14) != 0;
+        old.response_breached = r.opt_i64(15);
+        old.response_stopped = r.opt_i64(16);
+        old.resolution_breached = r.opt_i64(17);
+        old.resolution_stopped = r.opt_i64(18);
+        c.masks.push_back(changed_indexed(row, old));
+        c.changed.push_back(std::move(row));
       }
       return {};
     });
@@ -525,9 +634,10 @@ core::Result<std::int64_t> SlaTracker::recompute_open(bool force, std::int64_t* 
     if (more) next = std::async(std::launch::async, produce, chunk->last_id);
     if (!chunk->changed.empty()) {
       core::Status written = db_.write([&](store::Tx& tx) -> core::Status {
-        for (const SlaRow& r : chunk->changed) {
+        for (std::size_t i = 0; i < chunk->changed.size(); ++i) {
+          const SlaRow& r = chunk->changed[i];
           if (r.open) {
-            YW_TRY(update_row(tx, r, chunk->now));
+            YW_TRY(update_row(tx, r, chunk->masks[i], chunk->now));
           } else {  // closed since: the upsert also clears `open`
             YW_TRY(write_row(tx, r, chunk->now));
           }
@@ -609,12 +719,15 @@ core::Result<int> SlaTracker::fire_ticket(std::int64_t ticket_id, SlaConfig& con
           if (has_fired(fired, key)) continue;
           std::optional<core::TimeMs> at = m.reached_at(percent, *cal);
           if (!at || *at > now) continue;
-          firings.push_back({&m, percent, *at});
           new_fired = add_fired(new_fired, key);
+          // Reached long before anyone could act (a database the worker has just been upgraded
+          // onto, a node down for days): recorded as fired, without notifications or changes.
+          if (*at < now - kStaleThresholdMs) continue;
+          firings.push_back({&m, percent, *at});
         }
       }
     }
-    if (!firings.empty()) {
+    if (new_fired != fired) {
       // Compare-and-set: a firing that another worker committed first leaves nothing to do.
       auto claimed = tx.exec("UPDATE ticket_sla SET fired = ? WHERE ticket_id = ? AND fired = ?",
                              {new_fired, ticket_id, fired});

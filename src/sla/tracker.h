@@ -36,6 +36,12 @@ struct TicketFacts {
   std::vector<HistoryPoint> history;
 };
 
+// A threshold reached longer ago than this is not acted on (no notification, reassignment or
+// timeline event), only recorded as fired: on a database the SLA worker meets for the first time
+// with months of open tickets, or after days of downtime, it would otherwise page people about
+// deadlines long gone. The ticket's state still says breached.
+inline constexpr std::int64_t kStaleThresholdMs = 24LL * 3600 * 1000;
+
 // A fired-threshold key: "response:50", "resolution:100", "ola:4:75".
 std::string threshold_key(const MetricResult& m, int percent);
 bool has_fired(std::string_view fired, std::string_view key);
@@ -60,9 +66,11 @@ struct SlaRow {
   bool active = false;        // a metric still running or paused
   std::optional<core::TimeMs> due_at, next_at;
 
-  // A digest of the evaluated columns (stored as eval_hash): a re-evaluation that gives the same
-  // digest leaves the row alone.
-  std::int64_t digest() const;
+  // Digests of the evaluated columns, stored as eval_hash and eval_hash_cold: a re-evaluation
+  // with the same digests leaves the row alone, and one that changes only the hot columns
+  // (states, dues, next_at) rewrites just those, which no report index covers.
+  std::int64_t digest() const;       // states, dues, due_at, next_at
+  std::int64_t cold_digest() const;  // the rest: policy, targets, breaches, stops, flag, open
 };
 
 // The policies and compiled calendars of one pass.

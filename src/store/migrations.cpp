@@ -369,6 +369,7 @@ CREATE TABLE ticket_sla (
   fired TEXT NOT NULL DEFAULT '',
   marked_at_risk INTEGER NOT NULL DEFAULT 0,
   eval_hash {{INT}} NOT NULL DEFAULT 0,
+  eval_hash_cold {{INT}} NOT NULL DEFAULT 0,
   evaluated_at {{INT}} NOT NULL
 );
 CREATE INDEX ticket_sla_next ON ticket_sla(next_at) WHERE next_at IS NOT NULL;

@@ -265,6 +265,35 @@ TEST_P(TrackerTest, EachThresholdFiresOnceWithItsActionsAndSurvivesARestart) {
   EXPECT_EQ(sla_events(t.id), 4);
 }
 
+TEST_P(TrackerTest, ThresholdsReachedLongAgoAreRecordedNotActedOn) {
+  // The worker meets a ticket whose deadlines passed days ago (an upgrade, a long outage).
+  tickets::Ticket t = p1();
+  clock_.advance(hours(49));
+  catch_up();
+  auto r = row(t.id);
+  EXPECT_EQ(r->flag, "breached");
+  EXPECT_FALSE(r->next_at) << "nothing left worth waking for";
+  EXPECT_EQ(must(tracker_->fire_due()), 0);
+  EXPECT_EQ(sla_events(t.id), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM outbox WHERE topic LIKE 'sla.%'"), 0);
+
+  // 25 hours on: the response thresholds (at 7.5 to 15 minutes) are over a day old, the
+  // resolution ones (at 2 to 4 hours) are not. Only the latter are acted on; the former are
+  // recorded with them, silently.
+  tickets::Ticket u = p1();
+  catch_up();
+  clock_.advance(hours(25));
+  EXPECT_EQ(must(tracker_->fire_due()), 3);
+  EXPECT_EQ(sla_events(u.id), 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE object_id = ? AND action = 'ticket.sla' AND"
+                  " after_json LIKE '%\"metric\":\"response\"%'",
+                  {u.id}),
+            0);
+  EXPECT_EQ(row(u.id)->fired,
+            " response:50 response:75 response:100 resolution:50 resolution:75 resolution:100 ");
+  EXPECT_EQ(must(tracker_->fire_due()), 0);
+}
+
 TEST_P(TrackerTest, TwoWorkersTogetherFireEachThresholdExactlyOnce) {
   std::vector<tickets::Ticket> ts;
   for (int i = 0; i < 12; ++i) ts.push_back(p1());
