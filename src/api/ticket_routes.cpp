@@ -369,11 +369,12 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(q.sla_from, query_time(ctx.req, "sla_from"));
           YW_ASSIGN(q.sla_to, query_time(ctx.req, "sla_to"));
           tickets::Viewer v = viewer_of(ctx);
-          YW_ASSIGN(auto page, ctx.deps.tickets.list(v, q));
-          std::vector<std::int64_t> ids;
-          ids.reserve(page.items.size());
-          for (const tickets::Ticket& t : page.items) ids.push_back(t.id);
-          YW_ASSIGN(auto slas, sla::load_summaries(ctx.deps.db, ids));
+          std::unordered_map<std::int64_t, sla::SlaSummary> slas;
+          YW_ASSIGN(auto page, ctx.deps.tickets.list(
+                                   v, q, [&](store::Tx& tx, const auto& ids) -> core::Status {
+                                     YW_ASSIGN(slas, sla::load_summaries(tx, ids));
+                                     return {};
+                                   }));
           JsonWriter w;
           w.begin_object().key("items").begin_array();
           for (const tickets::Ticket& t : page.items) {
@@ -469,10 +470,15 @@ void register_ticket_routes(Registry& r) {
         "Get a ticket with its allowed transitions, names and survey answer",
         [](Ctx& ctx) -> core::Result<http::Response> {
           tickets::Viewer v = viewer_of(ctx);
-          YW_ASSIGN(tickets::TicketDetail d, ctx.deps.tickets.get(v, number_of(ctx)));
-          YW_ASSIGN(auto sla, sla::load_summary(ctx.deps.db, d.ticket.id));
+          std::unordered_map<std::int64_t, sla::SlaSummary> slas;
+          YW_ASSIGN(tickets::TicketDetail d,
+                    ctx.deps.tickets.get(v, number_of(ctx),
+                                         [&](store::Tx& tx, const auto& ids) -> core::Status {
+                                           YW_ASSIGN(slas, sla::load_summaries(tx, ids));
+                                           return {};
+                                         }));
           return http::Response::json(
-              200, detail_json(d, v, ctx.deps.clock.now_ms(), sla ? &*sla : nullptr));
+              200, detail_json(d, v, ctx.deps.clock.now_ms(), find_sla(slas, d.ticket.id)));
         });
 
   r.add("PATCH", "/api/v1/tickets/{number}", Permission::kTicketsWork,

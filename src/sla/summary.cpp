@@ -28,9 +28,10 @@ SlaSummary summary_from_row(const store::Row& r) {
 }  // namespace
 
 core::Result<std::unordered_map<std::int64_t, SlaSummary>> load_summaries(
-    store::Database& db, const std::vector<std::int64_t>& ticket_ids) {
+    store::Tx& tx, const std::vector<std::int64_t>& ticket_ids) {
   using Map = std::unordered_map<std::int64_t, SlaSummary>;
-  if (ticket_ids.empty()) return Map{};
+  Map out;
+  if (ticket_ids.empty()) return out;
   std::string sql = std::string("SELECT ") + kSummaryColumns +
                     " FROM ticket_sla WHERE flag <> 'none' AND ticket_id IN (";
   store::Params params;
@@ -40,18 +41,22 @@ core::Result<std::unordered_map<std::int64_t, SlaSummary>> load_summaries(
     params.emplace_back(id);
   }
   sql += ")";
-  return store::read_tx<Map>(db, [&](store::Tx& tx) -> core::Result<Map> {
-    auto rows = tx.query(sql, params);
-    if (!rows.ok()) return std::move(rows).error();
-    Map out;
-    out.reserve(rows->size());
-    for (const store::Row& r : *rows) {
-      SlaSummary s = summary_from_row(r);
-      std::int64_t id = s.ticket_id;
-      out.emplace(id, std::move(s));
-    }
-    return out;
-  });
+  auto rows = tx.query(sql, params);
+  if (!rows.ok()) return std::move(rows).error();
+  out.reserve(rows->size());
+  for (const store::Row& r : *rows) {
+    SlaSummary s = summary_from_row(r);
+    std::int64_t id = s.ticket_id;
+    out.emplace(id, std::move(s));
+  }
+  return out;
+}
+
+core::Result<std::unordered_map<std::int64_t, SlaSummary>> load_summaries(
+    store::Database& db, const std::vector<std::int64_t>& ticket_ids) {
+  using Map = std::unordered_map<std::int64_t, SlaSummary>;
+  if (ticket_ids.empty()) return Map{};
+  return store::read_tx<Map>(db, [&](store::Tx& tx) { return load_summaries(tx, ticket_ids); });
 }
 
 core::Result<std::optional<SlaSummary>> load_summary(store::Database& db, std::int64_t ticket_id) {

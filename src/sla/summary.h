@@ -35,5 +35,8 @@ core::Result<std::unordered_map<std::int64_t, SlaSummary>> load_summaries(
     store::Database& db, const std::vector<std::int64_t>& ticket_ids);
 // One ticket's summary (nullopt as above).
 core::Result<std::optional<SlaSummary>> load_summary(store::Database& db, std::int64_t ticket_id);
+// The same inside a caller's transaction.
+core::Result<std::unordered_map<std::int64_t, SlaSummary>> load_summaries(
+    store::Tx& tx, const std::vector<std::int64_t>& ticket_ids);
 
 }  // namespace yunwei::sla

@@ -681,7 +681,8 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
   });
 }
 
-core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view number) {
+core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view number,
+                                              const AlsoRead& also) {
   std::optional<std::string> n = normalize_number(number);
   if (!n) return core::not_found("ticket " + std::string(number) + " not found");
   return store::read_tx<TicketDetail>(db_, [&](store::Tx& tx) -> core::Result<TicketDetail> {
@@ -718,11 +719,13 @@ core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view 
       YW_ASSIGN(TicketSettings s, load_settings(tx));
       d.reopen_until = *d.ticket.resolved_at + std::int64_t{s.auto_close_days} * 86'400'000;
     }
+    if (also) YW_TRY(also(tx, {d.ticket.id}));
     return d;
   });
 }
 
-core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const TicketQuery& q) {
+core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const TicketQuery& q,
+                                                      const AlsoRead& also) {
   static const std::vector<store::SortSpec> kSorts = {
       {"-id", "t.id", true, false},
       {"id", "t.id", false, false},
@@ -938,6 +941,12 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
           if (sla_sort) return sla_keys[static_cast<size_t>(&t - page.items.data())];
           return t.id;
         });
+        if (also) {
+          std::vector<std::int64_t> ids;
+          ids.reserve(page.items.size());
+          for (const Ticket& t : page.items) ids.push_back(t.id);
+          YW_TRY(also(tx, ids));
+        }
         return page;
       });
 }

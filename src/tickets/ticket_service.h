@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -247,8 +248,14 @@ class TicketService {
   // requester_id, assignee_team_id, assignee_id). Requesters create for themselves only and
   // cannot assign.
   core::Result<Ticket> create(const store::Actor& actor, const Viewer& v, const NewTicket& in);
-  core::Result<TicketDetail> get(const Viewer& v, std::string_view number);
-  core::Result<store::Page<Ticket>> list(const Viewer& v, const TicketQuery& q);
+  // `also` runs in the same read transaction with the ticket id(s) found, for what another
+  // module adds to the answer (the api layer: each ticket's SLA summary) without a second
+  // transaction.
+  using AlsoRead = std::function<core::Status(store::Tx&, const std::vector<std::int64_t>&)>;
+  core::Result<TicketDetail> get(const Viewer& v, std::string_view number,
+                                 const AlsoRead& also = {});
+  core::Result<store::Page<Ticket>> list(const Viewer& v, const TicketQuery& q,
+                                         const AlsoRead& also = {});
   // Agents only. kConflict (version) when stale.
   core::Result<Ticket> update(const store::Actor& actor, const Viewer& v, std::string_view number,
                               const TicketPatch& p);

@@ -2,6 +2,7 @@
 // (with YUNWEI_TEST_PG) PostgreSQL: the server runs with --test-clock, the test moves its clock
 // over HTTP instead of waiting, and each threshold appears once in the timeline within seconds.
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include "e2e/e2e_util.h"
@@ -166,6 +167,74 @@ TEST_P(SlaWorkerE2eTest, WarningThenBreachThenEscalationEachOnceWithinSeconds) {
   advance(60);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_EQ(firings(number).size(), 3u);
+}
+
+TEST_P(SlaWorkerE2eTest, ABreachShowsInTheTicketTheQueueAndTheReport) {
+  json p1 = ok("POST", "/api/v1/tickets",
+               {{"title", "核心交换机宕机"}, {"impact", 1}, {"urgency", 1}}, 201);
+  ASSERT_EQ(p1["priority"], "P1");
+  std::string number = p1["number"];
+  json quiet =
+      ok("POST", "/api/v1/tickets", {{"title", "打印机卡纸"}, {"impact", 3}, {"urgency", 3}}, 201);
+
+  // Within a second or so the ticket carries its SLA: the 24×7 P1 response, due in 15 min.
+  json sla;
+  for (int i = 0; i < 50 && !sla.is_object(); ++i) {
+    sla = get_json(port_, "/api/v1/tickets/" + number, admin_)["sla"];
+    if (!sla.is_object()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(sla.is_object()) << "the tracker never evaluated " << number;
+  EXPECT_EQ(sla["flag"], "ok");
+  EXPECT_EQ(sla["response"]["state"], "running");
+  EXPECT_EQ(sla["due_at"], sla["response"]["due_at"]);
+  EXPECT_TRUE(sla["policy_id"].is_number_integer());
+
+  // 20 minutes on, the response is breached: the ticket says so, the queue lists it first.
+  advance(20);
+  for (int i = 0; i < 50; ++i) {
+    sla = get_json(port_, "/api/v1/tickets/" + number, admin_)["sla"];
+    if (sla["flag"] == "breached") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(sla["flag"], "breached");
+  EXPECT_EQ(sla["response"]["state"], "breached");
+  EXPECT_EQ(sla["response"]["breached_at"], sla["response"]["due_at"]);
+  json queue = get_json(port_, "/api/v1/tickets?sla=breached&sort=sla_due", admin_);
+  ASSERT_EQ(queue["items"].size(), 1u) << queue.dump();
+  EXPECT_EQ(queue["items"][0]["number"], number);
+  json attention = get_json(port_, "/api/v1/tickets?sla=attention", admin_);
+  EXPECT_EQ(attention["items"].size(), 1u);
+  json ordered = get_json(port_, "/api/v1/tickets?sort=sla_due&open=true", admin_);
+  ASSERT_EQ(ordered["items"].size(), 2u);
+  EXPECT_EQ(ordered["items"][0]["number"], number) << "the overdue ticket first";
+  EXPECT_EQ(ordered["items"][1]["number"], quiet["number"]);
+
+  // The report over the day counts the breach, and its link lists exactly that ticket.
+  json clock = ok("GET", "/api/v1/test/clock", json(), 200);
+  auto iso = [](std::int64_t ms) {
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::string(buf);
+  };
+  std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count() +
+                     clock["offset_ms"].get<std::int64_t>();
+  json report = get_json(port_,
+                         "/api/v1/reports/sla?group_by=priority&from=" + iso(now - 7'200'000) +
+                             "&to=" + iso(now + 60'000),
+                         admin_);
+  ASSERT_FALSE(report["groups"].empty()) << report.dump();
+  EXPECT_EQ(report["groups"][0]["key"], "P1");
+  EXPECT_EQ(report["groups"][0]["response"]["breached"], 1);
+  EXPECT_EQ(report["groups"][0]["response"]["compliance"], 0.0);
+  std::string link = report["total"]["tickets"]["response_breached"];
+  json listed = get_json(port_, link, admin_);
+  ASSERT_EQ(listed["items"].size(), 1u) << link;
+  EXPECT_EQ(listed["items"][0]["number"], number);
 }
 
 TEST_P(SlaWorkerE2eTest, TheTestClockMovesOnlyForwardAndOnlyForAdmins) {
