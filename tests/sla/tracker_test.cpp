@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "identity/team_service.h"
 #include "identity/user_service.h"
 #include "sla/ticket_sla.h"
+#include "store/audit.h"
 #include "support/test_db.h"
 
 namespace yunwei::sla {
@@ -292,6 +294,42 @@ TEST_P(TrackerTest, ThresholdsReachedLongAgoAreRecordedNotActedOn) {
   EXPECT_EQ(row(u.id)->fired,
             " response:50 response:75 response:100 resolution:50 resolution:75 resolution:100 ");
   EXPECT_EQ(must(tracker_->fire_due()), 0);
+}
+
+TEST_P(TrackerTest, AnEventThatCommitsAfterALaterOneIsNotMissed) {
+  if (GetParam() != testing::TestBackend::kPostgres) {
+    GTEST_SKIP() << "SQLite's single writer commits events in id order";
+  }
+  tickets::Ticket a = p1();
+  tickets::Ticket b = p1();
+  catch_up();
+  // A transaction takes an event id for ticket a and stays open while a later one commits.
+  std::promise<void> inserted, release;
+  std::shared_future<void> go = release.get_future().share();
+  std::thread slow([&] {
+    core::Status st = db().write([&](store::Tx& tx) -> core::Status {
+      auto ev = store::append_event(
+          tx, as(agent_), clock_.now_ms(), "ticket.transition", "ticket", a.id, "",
+          R"({"number":"x","status":"pending","pending_reason":"awaiting_requester",)"
+          R"("priority":"P1","assignee_team_id":)" +
+              std::to_string(desk_) + "}");
+      if (!ev.ok()) return std::move(ev).error();
+      inserted.set_value();
+      go.wait();
+      return {};
+    });
+    EXPECT_TRUE(st.ok());
+  });
+  inserted.get_future().wait();
+  clock_.advance(minutes(1));
+  move(b, "in_progress");  // a later event id, committed first
+  catch_up();
+  EXPECT_EQ(row(b.id)->response_state, "met");
+  EXPECT_EQ(row(a.id)->resolution_state, "running") << "a's event is not visible yet";
+  release.set_value();
+  slow.join();
+  catch_up();
+  EXPECT_EQ(row(a.id)->resolution_state, "paused") << "the late event was looked up again";
 }
 
 TEST_P(TrackerTest, TwoWorkersTogetherFireEachThresholdExactlyOnce) {
