@@ -36,10 +36,7 @@ core::Result<std::unordered_map<std::int64_t, SlaSummary>> load_summaries(
                     " FROM ticket_sla WHERE flag <> 'none' AND ticket_id IN (";
   store::Params params;
   params.reserve(ticket_ids.size());
-  for (std::int64_t id : ticket_ids) {
-    sql += params.empty() ? "?" : ", ?";
-    params.emplace_back(id);
-  }
+  store::append_in_list(sql, params, ticket_ids);
   sql += ")";
   auto rows = tx.query(sql, params);
   if (!rows.ok()) return std::move(rows).error();

@@ -94,10 +94,7 @@ core::Result<std::unordered_map<std::int64_t, std::vector<HistoryPoint>>> ticket
         "SELECT object_id, at, action, actor_id, after_json FROM events WHERE object_type ="
         " 'ticket' AND object_id IN (";
     store::Params params;
-    for (std::size_t k = i; k < ids.size() && k < i + kChunk; ++k) {
-      sql += k == i ? "?" : ", ?";
-      params.emplace_back(ids[k]);
-    }
+    store::append_in_list(sql, params, ids, i, i + kChunk);
     sql += ") AND ";
     sql += kHistoryActions;
     sql += " ORDER BY object_id, at, id";

@@ -142,10 +142,7 @@ core::Status load_subjects(store::Tx& tx, const std::vector<std::int64_t>& ids,
         " u.organisation, t.status FROM tickets t LEFT JOIN ticket_categories c ON c.id ="
         " t.category_id LEFT JOIN users u ON u.id = t.requester_id WHERE t.id IN (";
     store::Params params;
-    for (std::size_t k = i; k < ids.size() && k < i + kChunk; ++k) {
-      sql += k == i ? "?" : ", ?";
-      params.emplace_back(ids[k]);
-    }
+    store::append_in_list(sql, params, ids, i, i + kChunk);
     sql += ")";
     auto rows = tx.query(sql, params);
     if (!rows.ok()) return std::move(rows).error();
@@ -172,10 +169,7 @@ core::Result<std::unordered_map<std::int64_t, std::string>> load_fired(
   for (std::size_t i = 0; i < ids.size(); i += kChunk) {
     std::string sql = "SELECT ticket_id, fired FROM ticket_sla WHERE ticket_id IN (";
     store::Params params;
-    for (std::size_t k = i; k < ids.size() && k < i + kChunk; ++k) {
-      sql += k == i ? "?" : ", ?";
-      params.emplace_back(ids[k]);
-    }
+    store::append_in_list(sql, params, ids, i, i + kChunk);
     sql += ")";
     auto rows = tx.query(sql, params);
     if (!rows.ok()) return std::move(rows).error();

@@ -1,5 +1,6 @@
 #include "store/database.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "store/pg/pg_database.h"
@@ -50,6 +51,15 @@ core::Result<std::optional<Row>> Tx::query_row(std::string_view sql, const Param
   if (!rows.ok()) return std::move(rows).error();
   if (rows->empty()) return std::optional<Row>{};
   return std::optional<Row>{std::move(rows->front())};
+}
+
+void append_in_list(std::string& sql, Params& params, const std::vector<std::int64_t>& ids,
+                    std::size_t from, std::size_t to) {
+  to = std::min(to, ids.size());
+  for (std::size_t i = from; i < to; ++i) {
+    sql += i == from ? "?" : ", ?";
+    params.emplace_back(ids[i]);
+  }
 }
 
 std::string Tx::contains_sql(std::string_view column) const {

@@ -39,6 +39,11 @@ class Row {
 };
 using Rows = std::vector<Row>;
 
+// Appends the placeholders of an IN list, "?, ?, ?", for ids[from, to) to `sql` and the ids to
+// `params`: "... WHERE id IN (" + placeholders + ")".
+void append_in_list(std::string& sql, Params& params, const std::vector<std::int64_t>& ids,
+                    std::size_t from = 0, std::size_t to = static_cast<std::size_t>(-1));
+
 // A transaction on one connection. Not thread-safe; lives only inside Database::write/read.
 // SQL uses `?` placeholders on every backend; every value is bound, never spliced.
 class Tx {

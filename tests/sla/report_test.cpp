@@ -14,6 +14,7 @@
 #include "identity/team_service.h"
 #include "identity/user_service.h"
 #include "sla/summary.h"
+#include "support/people.h"
 #include "support/test_db.h"
 #include "tickets/category_service.h"
 #include "tickets/ticket_service.h"
@@ -52,11 +53,7 @@ class SlaReportTest : public testing::BackendTest {
     identity::UserService users(db(), clock_, hasher_);
     identity::TeamService teams(db(), clock_);
     auto user = [&](const char* name, std::vector<std::string> roles) {
-      identity::NewUser n;
-      n.username = name;
-      n.display_name = name;
-      n.roles = std::move(roles);
-      return must(users.create({}, n)).id;
+      return testing::make_user(users, name, std::move(roles));
     };
     admin_ = user("admin1", {"admin"});
     agent_ = user("zhangwei", {"agent"});

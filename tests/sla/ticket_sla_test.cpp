@@ -12,6 +12,7 @@
 #include "identity/user_service.h"
 #include "sla/calendar_service.h"
 #include "sla/policy.h"
+#include "support/people.h"
 #include "support/test_db.h"
 #include "tickets/ticket_service.h"
 
@@ -71,18 +72,11 @@ class TicketSlaTest : public testing::BackendTest {
     identity::UserService users(db(), clock_, hasher_);
     identity::TeamService teams(db(), clock_);
     auto user = [&](const char* name, std::vector<std::string> roles) {
-      identity::NewUser n;
-      n.username = name;
-      n.display_name = name;
-      n.roles = std::move(roles);
-      return must(users.create({}, n)).id;
+      return testing::make_user(users, name, std::move(roles));
     };
     requester_ = user("wangxiaoming", {"requester"});
     agent_ = user("zhangwei", {"agent"});
-    identity::NewTeam desk;
-    desk.name = "Desk";
-    desk.member_ids = {agent_};
-    desk_ = must(teams.create({}, desk)).id;
+    desk_ = testing::make_team(teams, "Desk", {agent_});
   }
 
   static store::Actor as(std::int64_t user) { return store::Actor{user, "test"}; }

@@ -14,6 +14,7 @@
 #include "identity/user_service.h"
 #include "sla/ticket_sla.h"
 #include "store/audit.h"
+#include "support/people.h"
 #include "support/test_db.h"
 
 namespace yunwei::sla {
@@ -75,25 +76,14 @@ class TrackerTest : public testing::BackendTest {
     identity::UserService users(db(), clock_, hasher_);
     identity::TeamService teams(db(), clock_);
     auto user = [&](const char* name, std::vector<std::string> roles) {
-      identity::NewUser n;
-      n.username = name;
-      n.display_name = name;
-      n.roles = std::move(roles);
-      return must(users.create({}, n)).id;
+      return testing::make_user(users, name, std::move(roles));
     };
     requester_ = user("wangxiaoming", {"requester"});
     agent_ = user("zhangwei", {"agent"});
     lead_ = user("lina", {"agent"});
     second_ = user("liuyang", {"agent"});
-    identity::NewTeam desk;
-    desk.name = "Desk";
-    desk.member_ids = {agent_, lead_};
-    desk.lead_id = lead_;
-    desk_ = must(teams.create({}, desk)).id;
-    identity::NewTeam network;
-    network.name = "Network";
-    network.member_ids = {second_};
-    network_ = must(teams.create({}, network)).id;
+    desk_ = testing::make_team(teams, "Desk", {agent_, lead_}, lead_);
+    network_ = testing::make_team(teams, "Network", {second_});
   }
 
   std::unique_ptr<SlaTracker> make_tracker() {

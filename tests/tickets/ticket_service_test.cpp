@@ -8,6 +8,7 @@
 #include "identity/team_service.h"
 #include "identity/user_service.h"
 #include "store/search/search.h"
+#include "support/people.h"
 #include "support/test_db.h"
 
 namespace yunwei::tickets {
@@ -26,23 +27,13 @@ class TicketServiceTest : public testing::BackendTest {
     identity::UserService users(db(), clock_, hasher_);
     identity::TeamService teams(db(), clock_);
     auto user = [&](const char* name, std::vector<std::string> roles) {
-      identity::NewUser n;
-      n.username = name;
-      n.display_name = name;
-      n.roles = std::move(roles);
-      return must(users.create({}, n)).id;
+      return testing::make_user(users, name, std::move(roles));
     };
     requester_ = user("wangxiaoming", {"requester"});
     agent_ = user("zhangwei", {"agent"});
     outsider_ = user("lina", {"agent"});
-    identity::NewTeam desk;
-    desk.name = "Desk";
-    desk.member_ids = {agent_};
-    desk_ = must(teams.create({}, desk)).id;
-    identity::NewTeam infra;
-    infra.name = "Infra";
-    infra.member_ids = {outsider_};
-    infra_ = must(teams.create({}, infra)).id;
+    desk_ = testing::make_team(teams, "Desk", {agent_});
+    infra_ = testing::make_team(teams, "Infra", {outsider_});
   }
 
   static NewTicket incident(std::string title) {
