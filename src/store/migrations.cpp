@@ -385,6 +385,39 @@ CREATE INDEX ticket_sla_resolution_stopped ON ticket_sla(resolution_stopped_at)
 CREATE INDEX ticket_sla_resolution_breached ON ticket_sla(resolution_breached_at)
   WHERE resolution_breached_at IS NOT NULL;
 )SQL"},
+      // Issue #6 is in progress: until it closes this migration may still change.
+      {7, "cmdb: CI types and configuration items", R"SQL(
+-- attributes: the type's schema as JSON (cmdb/schema.h). builtin: shipped (key fixed).
+CREATE TABLE ci_types (
+  id {{ID}},
+  key TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  name_zh TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  attributes TEXT NOT NULL DEFAULT '[]',
+  builtin INTEGER NOT NULL DEFAULT 0,
+  active INTEGER NOT NULL DEFAULT 1,
+  version {{INT}} NOT NULL DEFAULT 1,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL
+);
+-- status: planned, in_use, maintenance, retired. attributes: the values as JSON, checked
+-- against the type's schema.
+CREATE TABLE cis (
+  id {{ID}},
+  type_id {{INT}} NOT NULL REFERENCES ci_types(id),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'in_use',
+  environment TEXT NOT NULL DEFAULT '',
+  owner_team_id {{INT}} REFERENCES teams(id),
+  attributes TEXT NOT NULL DEFAULT '{}',
+  version {{INT}} NOT NULL DEFAULT 1,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL
+);
+CREATE INDEX cis_type ON cis(type_id, name);
+CREATE INDEX cis_owner ON cis(owner_team_id);
+)SQL"},
   };
   return kMigrations;
 }
