@@ -417,6 +417,15 @@ CREATE TABLE cis (
 );
 CREATE INDEX cis_type ON cis(type_id, name);
 CREATE INDEX cis_owner ON cis(owner_team_id);
+-- The values of unique attributes (cmdb/ci_service.cpp): one CI per value within a type.
+CREATE TABLE ci_unique_values (
+  type_id {{INT}} NOT NULL REFERENCES ci_types(id),
+  attr_key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  ci_id {{INT}} NOT NULL REFERENCES cis(id),
+  PRIMARY KEY (type_id, attr_key, value)
+);
+CREATE INDEX ci_unique_values_ci ON ci_unique_values(ci_id);
 )SQL"},
   };
   return kMigrations;
