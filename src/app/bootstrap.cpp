@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cmdb/relations.h"
 #include "cmdb/type_service.h"
 #include "core/crypto.h"
 #include "identity/team_service.h"
@@ -54,6 +55,8 @@ core::Result<std::string> bootstrap_identity(store::Database& db, const core::Cl
   YW_TRY(policies.seed_defaults(system));
   cmdb::CiTypeService ci_types(db, clock);
   YW_TRY(ci_types.seed_defaults(system));
+  cmdb::RelationService relations(db, clock);
+  YW_TRY(relations.seed_defaults(system));
 
   auto count = store::read_tx<std::int64_t>(db, [](store::Tx& tx) -> core::Result<std::int64_t> {
     auto row = tx.query_row("SELECT COUNT(*) FROM users");

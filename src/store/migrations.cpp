@@ -426,6 +426,29 @@ CREATE TABLE ci_unique_values (
   PRIMARY KEY (type_id, attr_key, value)
 );
 CREATE INDEX ci_unique_values_ci ON ci_unique_values(ci_id);
+-- Directed relation types: "A <key> B" (A depends on B). propagates: a failure of B impacts A
+-- (impact analysis follows these edges backwards).
+CREATE TABLE ci_relation_types (
+  id {{ID}},
+  key TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  name_zh TEXT NOT NULL DEFAULT '',
+  reverse_name TEXT NOT NULL DEFAULT '',
+  reverse_name_zh TEXT NOT NULL DEFAULT '',
+  propagates INTEGER NOT NULL DEFAULT 0,
+  builtin INTEGER NOT NULL DEFAULT 0,
+  created_at {{INT}} NOT NULL
+);
+CREATE TABLE ci_relations (
+  id {{ID}},
+  type_id {{INT}} NOT NULL REFERENCES ci_relation_types(id),
+  from_ci {{INT}} NOT NULL REFERENCES cis(id),
+  to_ci {{INT}} NOT NULL REFERENCES cis(id),
+  created_at {{INT}} NOT NULL,
+  UNIQUE (type_id, from_ci, to_ci)
+);
+CREATE INDEX ci_relations_from ON ci_relations(from_ci);
+CREATE INDEX ci_relations_to ON ci_relations(to_ci);
 )SQL"},
   };
   return kMigrations;

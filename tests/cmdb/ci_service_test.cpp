@@ -52,7 +52,8 @@ class CiServiceTest : public testing::BackendTest {
 
 TEST_P(CiServiceTest, CreatesACiWithCheckedNormalisedAttributes) {
   Ci c = must(cis_->create(
-      system_, server("sh-web-01", {{"purchase_cost", 88000.50}, {"maintenance_contract_end", "2027-03-31"}})));
+      system_, server("sh-web-01",
+                      {{"purchase_cost", 88000.50}, {"maintenance_contract_end", "2027-03-31"}})));
   EXPECT_EQ(c.type_key, "server");
   EXPECT_EQ(c.environment, "prod");
   EXPECT_EQ(c.owner_team_id, infra_);
