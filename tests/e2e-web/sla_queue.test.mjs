@@ -8,7 +8,10 @@
 // order. Screenshots in en and zh-CN go to $YUNWEI_SCREENSHOTS.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { adminApi, Api, assertNoPageErrors, ErrorCollector, login, ok, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
+import {
+  adminApi, assertNoPageErrors, createUsers, ErrorCollector, getTicket, login, ok, openPage, pastLogin, screenshot, setTeamMembers, shutdown, startServer,
+  switchLanguage, tid, userApi,
+} from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-e2e-slaq-1'
 const AGENT = { username: 'liqiang', display: '李强 Li Qiang', password: 'Agent-slaq-pass-1' }
@@ -24,9 +27,6 @@ const api = {}
 const ids = {}
 /** late: breaches both targets; ontime: meets both. */
 const numbers = {}
-
-/** After a login: wherever the user's home is, no longer the login page. */
-const pastLogin = (u) => !u.pathname.startsWith('/login')
 
 const queueRow = (number) => `${tid('sla-queue-row')}[data-key="${number}"]`
 /** The <tr> of a ticket in a table whose first cell holds the marker. */
@@ -44,9 +44,7 @@ async function advance(minutes) {
   return syncBrowserClock()
 }
 
-async function apiTicket(number) {
-  return ok(await api.agent.request('GET', `/api/v1/tickets/${number}`))
-}
+const apiTicket = (number) => getTicket(api.agent, number)
 
 /** Polls the API until the ticket's SLA flag is `flag` (the tracker runs about a second behind). */
 async function waitApiFlag(number, flag, timeoutMs = 10000) {
@@ -80,20 +78,13 @@ before(async () => {
   server = await startServer(ADMIN_PASSWORD, { serveArgs: ['--test-clock'] })
   base = server.url
   api.admin = await adminApi(base, ADMIN_PASSWORD)
-  for (const [key, u, roles, locale] of [
+  Object.assign(ids, await createUsers(api.admin, [
     ['agent', AGENT, ['agent'], 'en'],
     ['requester', REQUESTER, ['requester'], 'zh-CN'],
-  ]) {
-    const r = await api.admin.request('POST', '/api/v1/users', { username: u.username, display_name: u.display, roles, locale, password: u.password })
-    assert.equal(r.status, 201, JSON.stringify(r.body))
-    ids[key] = r.body.id
-  }
-  const teams = (await api.admin.request('GET', '/api/v1/teams?limit=100')).body.items
-  const sd = teams.find((t) => t.name === 'Service Desk')
-  ids.sd = sd.id
-  ok(await api.admin.request('PATCH', `/api/v1/teams/${sd.id}`, { member_ids: [ids.agent], lead_id: ids.agent, version: sd.version }))
-  api.agent = new Api(base)
-  await api.agent.login(AGENT.username, AGENT.password)
+  ]))
+  const teams = await setTeamMembers(api.admin, { 'Service Desk': { member_ids: [ids.agent], lead_id: ids.agent } })
+  ids.sd = teams['Service Desk'].id
+  api.agent = await userApi(base, AGENT.username, AGENT.password)
 
   // The late one, created by the admin: impact 1 × urgency 2 = P2, in the Service Desk, the agent's.
   const late = ok(await api.admin.request('POST', '/api/v1/tickets', {

@@ -231,11 +231,50 @@ export function ok(r, status = 200) {
   return r.body
 }
 
-/** A node-side API client logged in as admin. */
-export async function adminApi(baseURL, adminPassword) {
+/** A node-side API client logged in as this user. */
+export async function userApi(baseURL, username, password) {
   const api = new Api(baseURL)
-  await api.login('admin', adminPassword)
+  await api.login(username, password)
   return api
+}
+
+/** A node-side API client logged in as admin. */
+export function adminApi(baseURL, adminPassword) {
+  return userApi(baseURL, 'admin', adminPassword)
+}
+
+/**
+ * Creates users with the admin's client: rows of [key, {username, display, password}, roles,
+ * locale]; returns their ids by key.
+ */
+export async function createUsers(admin, rows) {
+  const ids = {}
+  for (const [key, u, roles, locale] of rows) {
+    const r = await admin.request('POST', '/api/v1/users', { username: u.username, display_name: u.display, roles, locale, password: u.password })
+    ids[key] = ok(r, 201).id
+  }
+  return ids
+}
+
+/**
+ * Sets the members (and lead) of default teams named in `byName`, e.g. `{ 'Service Desk':
+ * { member_ids: [7], lead_id: 7 } }`, with the admin's client; returns those teams by name.
+ */
+export async function setTeamMembers(admin, byName) {
+  const teams = ok(await admin.request('GET', '/api/v1/teams?limit=100')).items
+  const out = {}
+  for (const [name, patch] of Object.entries(byName)) {
+    const team = teams.find((t) => t.name === name)
+    assert.ok(team, `no team named ${name}`)
+    ok(await admin.request('PATCH', `/api/v1/teams/${team.id}`, { ...patch, version: team.version }))
+    out[name] = team
+  }
+  return out
+}
+
+/** GET /api/v1/tickets/{number} with the client: the ticket (asserting 200). */
+export async function getTicket(api, number) {
+  return ok(await api.request('GET', `/api/v1/tickets/${number}`))
 }
 
 /** The CSS selector of the element(s) with the given data-test attribute. */
@@ -251,11 +290,27 @@ export async function submitLogin(page, username, password) {
 /** A URL predicate: the home page, where a login without a redirect lands. */
 export const atHome = (u) => u.pathname === '/'
 
+/** A URL predicate: wherever the user's home is, no longer the login page. */
+export const pastLogin = (u) => !u.pathname.startsWith('/login')
+
 /** Opens /login and logs in; with `landed` (a URL predicate) also waits for that URL. */
 export async function login(page, username, password, landed) {
   await page.goto('/login')
   await submitLogin(page, username, password)
   if (landed) await page.waitForURL(landed)
+}
+
+/** Picks a user in a UserPicker (remote search by username). */
+export async function pickUser(page, pickerTest, username, id) {
+  await page.click(`${tid(pickerTest)} .el-select__wrapper`)
+  await page.keyboard.type(username)
+  await page.locator(`${tid('user-option')}[data-key="${id}"]:visible`).click()
+}
+
+/** Picks an option of an el-select by its data-test/data-key. */
+export async function pickOption(page, selectTest, optionTest, key) {
+  await page.click(`${tid(selectTest)} .el-select__wrapper`)
+  await page.locator(`${tid(optionTest)}[data-key="${key}"]:visible`).click()
 }
 
 /**

@@ -7,7 +7,10 @@
 // server and run in order. Screenshots in en and zh-CN go to $YUNWEI_SCREENSHOTS.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { adminApi, Api, assertNoPageErrors, ErrorCollector, launch, login, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
+import {
+  adminApi, assertNoPageErrors, createUsers, ErrorCollector, launch, login, openPage, pastLogin, pickOption, pickUser, screenshot, setTeamMembers, shutdown,
+  startServer, switchLanguage, tid, userApi,
+} from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-e2e-sla-1'
 const AGENT = { username: 'liqiang', display: '李强 Li Qiang', password: 'Agent-sla-pass-1' }
@@ -24,20 +27,6 @@ let idle
 const api = {}
 const ids = {}
 let number = ''
-
-/** After a login: wherever the user's home is, no longer the login page. */
-const pastLogin = (u) => !u.pathname.startsWith('/login')
-
-async function pickUser(pickerTest, username, id) {
-  await page.click(`${tid(pickerTest)} .el-select__wrapper`)
-  await page.keyboard.type(username)
-  await page.locator(`${tid('user-option')}[data-key="${id}"]:visible`).click()
-}
-
-async function pickOption(selectTest, optionTest, key) {
-  await page.click(`${tid(selectTest)} .el-select__wrapper`)
-  await page.locator(`${tid(optionTest)}[data-key="${key}"]:visible`).click()
-}
 
 /** Waits until the metric's row shows the clock state. */
 async function waitState(key, state) {
@@ -58,20 +47,12 @@ before(async () => {
   server = await startServer(ADMIN_PASSWORD)
   base = server.url
   api.admin = await adminApi(base, ADMIN_PASSWORD)
-  for (const [key, u, roles, locale] of [
+  Object.assign(ids, await createUsers(api.admin, [
     ['agent', AGENT, ['agent'], 'en'],
     ['requester', REQUESTER, ['requester'], 'zh-CN'],
-  ]) {
-    const r = await api.admin.request('POST', '/api/v1/users', { username: u.username, display_name: u.display, roles, locale, password: u.password })
-    assert.equal(r.status, 201, JSON.stringify(r.body))
-    ids[key] = r.body.id
-  }
-  const teams = (await api.admin.request('GET', '/api/v1/teams?limit=100')).body.items
-  const sd = teams.find((t) => t.name === 'Service Desk')
-  const r = await api.admin.request('PATCH', `/api/v1/teams/${sd.id}`, { member_ids: [ids.agent], lead_id: ids.agent, version: sd.version })
-  assert.equal(r.status, 200, JSON.stringify(r.body))
-  api.agent = new Api(base)
-  await api.agent.login(AGENT.username, AGENT.password)
+  ]))
+  await setTeamMembers(api.admin, { 'Service Desk': { member_ids: [ids.agent], lead_id: ids.agent } })
+  api.agent = await userApi(base, AGENT.username, AGENT.password)
 
   ;({ context, page, idle } = await openPage(base, 'sla-agent', errors, 'agent'))
 })
@@ -87,9 +68,9 @@ describe('SLA countdown on the ticket page in Chromium', { concurrency: false },
     await page.locator(tid('new-ticket-form')).waitFor()
     await page.fill(tid('new-title'), '核心数据库不可用 Core database down')
     await page.fill(tid('new-description'), '所有业务系统无法连接数据库。')
-    await pickUser('new-requester', REQUESTER.username, ids.requester)
-    await pickOption('new-impact', 'new-impact-option', '1')
-    await pickOption('new-urgency', 'new-urgency-option', '1')
+    await pickUser(page, 'new-requester', REQUESTER.username, ids.requester)
+    await pickOption(page, 'new-impact', 'new-impact-option', '1')
+    await pickOption(page, 'new-urgency', 'new-urgency-option', '1')
     assert.match(await page.locator(tid('new-priority-value')).innerText(), /^P1/)
     const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/tickets') && r.request().method() === 'POST')
     await page.click(tid('new-submit'))
@@ -158,7 +139,7 @@ describe('SLA countdown on the ticket page in Chromium', { concurrency: false },
     await page.click(tid('transition-pending'))
     const dialog = page.locator(`${tid('transition-dialog')}:visible`)
     await dialog.waitFor()
-    await pickOption('tr-pending-reason', 'pending-option', 'awaiting_requester')
+    await pickOption(page, 'tr-pending-reason', 'pending-option', 'awaiting_requester')
     await page.click(tid('transition-submit'))
     await dialog.waitFor({ state: 'hidden' })
     await page.waitForFunction(() => document.querySelector('[data-test="ticket-status"]')?.dataset.key === 'pending')
@@ -237,8 +218,7 @@ describe('SLA countdown on the ticket page in Chromium', { concurrency: false },
       await rp.waitForTimeout(300)
       assert.equal(await rp.locator(tid('sla-panel')).count(), 0)
       assert.deepEqual(slaRequests, [])
-      const r = new Api(base)
-      await r.login(REQUESTER.username, REQUESTER.password)
+      const r = await userApi(base, REQUESTER.username, REQUESTER.password)
       assert.equal((await r.request('GET', `/api/v1/tickets/${number}/sla`)).status, 403)
     } finally {
       await rc.close().catch(() => {})

@@ -5,7 +5,10 @@
 // order. Screenshots of each page in en and zh-CN go to $YUNWEI_SCREENSHOTS.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { adminApi, Api, assertNoPageErrors, ErrorCollector, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
+import {
+  adminApi, assertNoPageErrors, createUsers, ErrorCollector, getTicket, openPage, pickOption, pickUser, screenshot, setTeamMembers, shutdown, startServer,
+  switchLanguage, tid, userApi,
+} from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-e2e-tickets-1'
 const AGENT = { username: 'zhaolei', display: '赵磊 Zhao Lei', password: 'Agent-pass-1' }
@@ -27,55 +30,30 @@ const numbers = {}
 const settle = () => idle()
 const shot = (name) => screenshot(page, name, settle)
 
-/** Picks a user in a UserPicker (remote search by username). */
-async function pickUser(pickerTest, username, id) {
-  await page.click(`${tid(pickerTest)} .el-select__wrapper`)
-  await page.keyboard.type(username)
-  await page.locator(`${tid('user-option')}[data-key="${id}"]:visible`).click()
-}
-
-/** Picks an option of an el-select by its data-test/data-key. */
-async function pickOption(selectTest, optionTest, key) {
-  await page.click(`${tid(selectTest)} .el-select__wrapper`)
-  await page.locator(`${tid(optionTest)}[data-key="${key}"]:visible`).click()
-}
-
 async function visibleTransitions() {
   return (await page.locator(`${tid('transitions')} [data-test^="transition-"]`).evaluateAll((els) => els.map((e) => e.dataset.test.replace('transition-', '')))).sort()
 }
 
-async function apiTicket(number) {
-  const r = await api.agent.request('GET', `/api/v1/tickets/${number}`)
-  assert.equal(r.status, 200, JSON.stringify(r.body))
-  return r.body
-}
+const apiTicket = (number) => getTicket(api.agent, number)
 
 before(async () => {
   server = await startServer(ADMIN_PASSWORD)
   base = server.url
   api.admin = await adminApi(base, ADMIN_PASSWORD)
-  for (const [key, u, roles, locale] of [
+  Object.assign(ids, await createUsers(api.admin, [
     ['agent', AGENT, ['agent'], 'en'],
     ['agent2', AGENT2, ['agent'], 'en'],
     ['requester', REQUESTER, ['requester'], 'zh-CN'],
-  ]) {
-    const r = await api.admin.request('POST', '/api/v1/users', { username: u.username, display_name: u.display, roles, locale, password: u.password })
-    assert.equal(r.status, 201, JSON.stringify(r.body))
-    ids[key] = r.body.id
-  }
+  ]))
   // The agents work in the Service Desk (a default team); the first one leads it.
-  const teams = (await api.admin.request('GET', '/api/v1/teams?limit=100')).body.items
-  const sd = teams.find((t) => t.name === 'Service Desk')
-  const infra = teams.find((t) => t.name === 'Infrastructure Operations')
-  ids.sd = sd.id
-  ids.infra = infra.id
-  let r = await api.admin.request('PATCH', `/api/v1/teams/${sd.id}`, { member_ids: [ids.agent, ids.agent2], lead_id: ids.agent, version: sd.version })
-  assert.equal(r.status, 200, JSON.stringify(r.body))
-  r = await api.admin.request('PATCH', `/api/v1/teams/${infra.id}`, { member_ids: [ids.agent2], version: infra.version })
-  assert.equal(r.status, 200, JSON.stringify(r.body))
+  const teams = await setTeamMembers(api.admin, {
+    'Service Desk': { member_ids: [ids.agent, ids.agent2], lead_id: ids.agent },
+    'Infrastructure Operations': { member_ids: [ids.agent2] },
+  })
+  ids.sd = teams['Service Desk'].id
+  ids.infra = teams['Infrastructure Operations'].id
 
-  api.agent = new Api(base)
-  await api.agent.login(AGENT.username, AGENT.password)
+  api.agent = await userApi(base, AGENT.username, AGENT.password)
   const create = async (body) => {
     const res = await api.agent.request('POST', '/api/v1/tickets', { requester_id: ids.requester, ...body })
     assert.equal(res.status, 201, JSON.stringify(res.body))
@@ -171,7 +149,7 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     assert.equal(await download.text(), 'Gi1/0/24 down\n')
     assert.match(download.headers()['content-disposition'], /^attachment;/)
     await page.click(tid('link-add'))
-    await pickOption('link-type', 'link-type-option', 'related_to')
+    await pickOption(page, 'link-type', 'link-type-option', 'related_to')
     await page.fill(tid('link-to'), numbers.mail.toLowerCase())
     await page.click(tid('link-submit'))
     await page.locator(`${tid('link-row')}[data-key="${numbers.mail}"]`).waitFor()
@@ -188,7 +166,7 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     await page.click(tid('transition-submit'))
     await dialog.locator('.el-form-item__error').first().waitFor()
     assert.equal(await dialog.locator('.el-form-item__error').count(), 2)
-    await pickOption('tr-resolution-code', 'resolution-option', 'fixed')
+    await pickOption(page, 'tr-resolution-code', 'resolution-option', 'fixed')
     await page.fill(tid('tr-resolution-notes'), '更换上联网线，网络已恢复。Uplink cable replaced.')
     await shot('ticket-resolve-dialog-en')
     await page.click(tid('transition-submit'))
@@ -247,8 +225,8 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     await page.click(tid('bulk-assign'))
     const dialog = page.locator(`${tid('bulk-dialog')}:visible`)
     await dialog.waitFor()
-    await pickOption('bulk-form-team', 'team-option', 'Service Desk')
-    await pickUser('bulk-form-assignee', AGENT2.username, ids.agent2)
+    await pickOption(page, 'bulk-form-team', 'team-option', 'Service Desk')
+    await pickUser(page, 'bulk-form-assignee', AGENT2.username, ids.agent2)
     await page.click(tid('bulk-submit'))
     await dialog.locator(tid('bulk-results')).waitFor()
     const results = await dialog.locator(tid('bulk-result')).evaluateAll((els) => els.map((e) => `${e.dataset.key}:${e.dataset.ok}`).sort())
@@ -302,8 +280,8 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     const matrix = dialog.locator(tid('priority-matrix'))
     await matrix.waitFor()
     assert.equal(await matrix.locator('[data-active="true"]').getAttribute('data-test'), 'matrix-cell-2-2')
-    await pickOption('edit-impact', 'edit-impact-option', '1')
-    await pickOption('edit-urgency', 'edit-urgency-option', '1')
+    await pickOption(page, 'edit-impact', 'edit-impact-option', '1')
+    await pickOption(page, 'edit-urgency', 'edit-urgency-option', '1')
     assert.equal(await matrix.locator('[data-active="true"]').getAttribute('data-test'), 'matrix-cell-1-1')
     assert.equal(await matrix.locator('[data-active="true"]').innerText(), 'P1')
     assert.match(await dialog.locator(tid('edit-derived')).innerText(), /^P1/)
@@ -314,7 +292,7 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
 
     // Override to P1 without a reason: refused by the form; with one: saved and in the timeline.
     await page.click(tid('edit-override'))
-    await pickOption('edit-priority', 'edit-priority-option', 'P1')
+    await pickOption(page, 'edit-priority', 'edit-priority-option', 'P1')
     await page.click(tid('edit-submit'))
     await dialog.locator(`.el-form-item:has(${tid('edit-priority-reason')}) .el-form-item__error`).waitFor()
     await page.fill(tid('edit-priority-reason'), 'CEO 的邮箱受影响 CEO affected')
@@ -330,7 +308,7 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     await page.locator(`${tid('escalate-functional-item')}:visible`).click()
     const esc = page.locator(`${tid('escalate-dialog')}:visible`)
     await esc.waitFor()
-    await pickOption('escalate-team', 'team-option', 'Infrastructure Operations')
+    await pickOption(page, 'escalate-team', 'team-option', 'Infrastructure Operations')
     await page.fill(tid('escalate-note'), 'Exchange 服务器磁盘队列过长，需要基础设施排查')
     await page.click(tid('escalate-submit'))
     await esc.waitFor({ state: 'hidden' })
@@ -345,12 +323,12 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     await page.locator(tid('new-ticket-form')).waitFor()
     await page.fill(tid('new-title'), 'ERP 登录失败 ERP login fails for everyone')
     await page.fill(tid('new-description'), '所有用户登录 ERP 报错 ORA-00600。')
-    await pickUser('new-requester', REQUESTER.username, ids.requester)
-    await pickOption('new-channel', 'channel-option', 'phone')
+    await pickUser(page, 'new-requester', REQUESTER.username, ids.requester)
+    await pickOption(page, 'new-channel', 'channel-option', 'phone')
     // Impact 1 × urgency 1: the live priority follows the matrix.
-    await pickOption('new-impact', 'new-impact-option', '1')
+    await pickOption(page, 'new-impact', 'new-impact-option', '1')
     assert.match(await page.locator(tid('new-priority-value')).innerText(), /^P3/)
-    await pickOption('new-urgency', 'new-urgency-option', '1')
+    await pickOption(page, 'new-urgency', 'new-urgency-option', '1')
     assert.match(await page.locator(tid('new-priority-value')).innerText(), /^P1/)
     assert.equal(await page.locator(`${tid('new-priority')} [data-active="true"]`).getAttribute('data-test'), 'matrix-cell-1-1')
     await shot('ticket-new-en')
@@ -378,7 +356,7 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     const dialog = page.locator(`${tid('major-dialog')}:visible`)
     await dialog.waitFor()
     await page.fill(`${tid('major-cadence')} input`, '15')
-    await pickUser('major-stakeholders', AGENT2.username, ids.agent2)
+    await pickUser(page, 'major-stakeholders', AGENT2.username, ids.agent2)
     await page.keyboard.press('Escape')
     await page.click(tid('major-submit'))
     await dialog.waitFor({ state: 'hidden' })

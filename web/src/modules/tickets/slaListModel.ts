@@ -1,8 +1,10 @@
 // The SLA of a ticket in lists (the queue's SLA column, the "at risk / breached" queue) without
 // Vue: the flag as a tag, the wall-clock time to the due time ("due in 2 h 10 min") or past it
-// ("overdue 35 min"), paused, and a line per metric for the tooltip. The keys are written out so
-// tests/i18n.spec.ts sees each of them used.
+// ("overdue 35 min"), paused, and a line per metric for the tooltip (the clock states named as on
+// the ticket page's SLA panel, slaModel.ts). The keys are written out so tests/i18n.spec.ts sees
+// each of them used.
 import type { TicketSlaMetricSummary, TicketSlaSummary } from '@/api/tickets'
+import { SLA_STATE_KEYS } from './slaModel'
 
 type T = (key: string, params?: Record<string, unknown>) => string
 type TagType = 'primary' | 'success' | 'info' | 'warning' | 'danger'
@@ -21,13 +23,6 @@ export const SLA_FLAG_TAGS: Record<string, { type: TagType; effect: 'dark' | 'li
 }
 
 const METRIC_KEYS = { response: 'ticketSla.metric.response', resolution: 'ticketSla.metric.resolution' } as const
-const STATE_KEYS: Record<string, string> = {
-  running: 'ticketSla.state.running',
-  paused: 'ticketSla.state.paused',
-  met: 'ticketSla.state.met',
-  breached: 'ticketSla.state.breached',
-  cancelled: 'ticketSla.state.cancelled',
-}
 
 const MINUTE = 60_000
 
@@ -112,7 +107,7 @@ export function metricLines(t: T, sla: TicketSlaSummary | null | undefined, fmt:
   for (const name of ['response', 'resolution'] as const) {
     const m: TicketSlaMetricSummary | null = sla[name]
     if (!m) continue
-    let state = STATE_KEYS[m.state] ? t(STATE_KEYS[m.state]) : m.state
+    let state = SLA_STATE_KEYS[m.state] ? t(SLA_STATE_KEYS[m.state]) : m.state
     if (m.state === 'breached' && m.breached_at) state = t('slaQueue.tip.breachedAt', { when: fmt(m.breached_at) })
     else if (m.state === 'running' && m.due_at) state = t('slaQueue.tip.dueAt', { when: fmt(m.due_at) })
     out.push(t('slaQueue.tip.line', { metric: t(METRIC_KEYS[name]), state }))
