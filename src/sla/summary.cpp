@@ -59,12 +59,10 @@ core::Result<std::unordered_map<std::int64_t, SlaSummary>> load_summaries(
 core::Result<std::optional<SlaSummary>> load_summary(store::Database& db, std::int64_t ticket_id) {
   using Opt = std::optional<SlaSummary>;
   return store::read_tx<Opt>(db, [&](store::Tx& tx) -> core::Result<Opt> {
-    auto row = tx.query_row(std::string("SELECT ") + kSummaryColumns +
-                                " FROM ticket_sla WHERE ticket_id = ? AND flag <> 'none'",
-                            {ticket_id});
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return Opt{};
-    return Opt{summary_from_row(**row)};
+    YW_ASSIGN(auto found, load_summaries(tx, {ticket_id}));
+    auto it = found.find(ticket_id);
+    if (it == found.end()) return Opt{};
+    return Opt{std::move(it->second)};
   });
 }
 

@@ -74,6 +74,23 @@ constexpr const char* kHistoryActions =
 
 }  // namespace
 
+const char* const kSubjectColumns =
+    "t.kind, t.priority, t.service_id, t.category_id, c.parent_id, u.organisation, t.status";
+const char* const kSubjectJoins =
+    " LEFT JOIN ticket_categories c ON c.id = t.category_id LEFT JOIN users u ON u.id ="
+    " t.requester_id";
+
+PolicySubject subject_from_row(const store::Row& r, std::size_t first) {
+  PolicySubject s;
+  s.kind = r.str(first);
+  s.priority = r.str(first + 1);
+  s.service_id = r.opt_i64(first + 2);
+  s.category_id = r.opt_i64(first + 3);
+  s.category_parent_id = r.opt_i64(first + 4);
+  s.organisation = r.str(first + 5);
+  return s;
+}
+
 core::Result<std::vector<HistoryPoint>> ticket_history(store::Tx& tx, std::int64_t ticket_id) {
   auto rows = tx.query(std::string("SELECT at, action, actor_id, after_json FROM events WHERE"
                                    " object_type = 'ticket' AND object_id = ? AND ") +
@@ -182,20 +199,12 @@ core::Result<TicketSla> SlaService::for_ticket(std::int64_t ticket_id) {
   PolicySubject subject;
   std::vector<HistoryPoint> history;
   YW_TRY(db_.read([&](store::Tx& tx) -> core::Status {
-    auto row = tx.query_row(
-        "SELECT t.kind, t.priority, t.service_id, t.category_id, c.parent_id, u.organisation"
-        " FROM tickets t LEFT JOIN ticket_categories c ON c.id = t.category_id"
-        " LEFT JOIN users u ON u.id = t.requester_id WHERE t.id = ?",
-        {ticket_id});
+    auto row = tx.query_row(std::string("SELECT ") + kSubjectColumns + " FROM tickets t" +
+                                kSubjectJoins + " WHERE t.id = ?",
+                            {ticket_id});
     if (!row.ok()) return std::move(row).error();
     if (!*row) return core::not_found("ticket " + std::to_string(ticket_id) + " not found");
-    const store::Row& t = **row;
-    subject.kind = t.str(0);
-    subject.priority = t.str(1);
-    subject.service_id = t.opt_i64(2);
-    subject.category_id = t.opt_i64(3);
-    subject.category_parent_id = t.opt_i64(4);
-    subject.organisation = t.str(5);
+    subject = subject_from_row(**row, 0);
     YW_ASSIGN(history, ticket_history(tx, ticket_id));
     return {};
   }));

@@ -24,6 +24,13 @@ core::Result<std::vector<HistoryPoint>> ticket_history(store::Tx& tx, std::int64
 core::Result<std::unordered_map<std::int64_t, std::vector<HistoryPoint>>> ticket_histories(
     store::Tx& tx, const std::vector<std::int64_t>& ids);
 
+// What policies look at (PolicySubject) and the ticket's status, as SELECT columns and joins
+// over `tickets t` ("SELECT " + kSubjectColumns + " FROM tickets t" + kSubjectJoins), read back
+// from column `first` on.
+extern const char* const kSubjectColumns;
+extern const char* const kSubjectJoins;
+PolicySubject subject_from_row(const store::Row& r, std::size_t first);
+
 // The compact text kept in ticket_sla.history, so that a policy or calendar change re-evaluates
 // open tickets without re-reading their events: "at,status,reason,priority,team,responded" per
 // point, points separated by ';'. decode_history is false for text it did not write.

@@ -137,10 +137,8 @@ core::Status load_subjects(store::Tx& tx, const std::vector<std::int64_t>& ids,
                            std::unordered_map<std::int64_t, TicketFacts>& out) {
   constexpr std::size_t kChunk = 500;
   for (std::size_t i = 0; i < ids.size(); i += kChunk) {
-    std::string sql =
-        "SELECT t.id, t.kind, t.priority, t.service_id, t.category_id, c.parent_id,"
-        " u.organisation, t.status FROM tickets t LEFT JOIN ticket_categories c ON c.id ="
-        " t.category_id LEFT JOIN users u ON u.id = t.requester_id WHERE t.id IN (";
+    std::string sql = std::string("SELECT t.id, ") + kSubjectColumns + " FROM tickets t" +
+                      kSubjectJoins + " WHERE t.id IN (";
     store::Params params;
     store::append_in_list(sql, params, ids, i, i + kChunk);
     sql += ")";
@@ -149,12 +147,7 @@ core::Status load_subjects(store::Tx& tx, const std::vector<std::int64_t>& ids,
     for (const store::Row& r : *rows) {
       TicketFacts f;
       f.id = r.i64(0);
-      f.subject.kind = r.str(1);
-      f.subject.priority = r.str(2);
-      f.subject.service_id = r.opt_i64(3);
-      f.subject.category_id = r.opt_i64(4);
-      f.subject.category_parent_id = r.opt_i64(5);
-      f.subject.organisation = r.str(6);
+      f.subject = subject_from_row(r, 1);
       f.status = r.str(7);
       out[f.id] = std::move(f);
     }
@@ -435,15 +428,16 @@ core::Result<int> SlaTracker::catch_up(int max_events) {
 namespace {
 
 // The stored evaluation of a row, to leave rows a change does not affect untouched.
-constexpr const char* kRecomputeSelect =
-    "SELECT s.ticket_id, s.history, s.fired, s.eval_hash, t.kind, t.priority, t.service_id,"
-    " t.category_id, c.parent_id, u.organisation, t.status, s.eval_hash_cold, s.next_at, s.flag,"
-    " s.marked_at_risk, s.response_breached_at, s.response_stopped_at, s.resolution_breached_at,"
-    " s.resolution_stopped_at FROM ticket_sla s "
-    "JOIN tickets t ON"
-    " t.id = s.ticket_id LEFT JOIN ticket_categories c ON c.id = t.category_id LEFT JOIN users"
-    " u ON u.id = t.requester_id WHERE s.open = 1 AND s.ticket_id > ? ORDER BY s.ticket_id"
-    " LIMIT ?";
+// The subject columns come fourth (index 4 to 10, kSubjectColumns).
+const std::string& recompute_select() {
+  static const std::string sql =
+      std::string("SELECT s.ticket_id, s.history, s.fired, s.eval_hash, ") + kSubjectColumns +
+      ", s.eval_hash_cold, s.next_at, s.flag, s.marked_at_risk, s.response_breached_at,"
+      " s.response_stopped_at, s.resolution_breached_at, s.resolution_stopped_at FROM ticket_sla"
+      " s JOIN tickets t ON t.id = s.ticket_id" +
+      kSubjectJoins + " WHERE s.open = 1 AND s.ticket_id > ? ORDER BY s.ticket_id LIMIT ?";
+  return sql;
+}
 
 // Columns under an index other than the primary key. SQLite rewrites the entries of every index
 // whose columns an UPDATE sets, changed or not, so a re-evaluation sets these only when their
@@ -585,19 +579,14 @@ core::Result<std::int64_t> SlaTracker::recompute_open(bool force, std::int64_t* 
     c.now = clock_.now_ms();
     TicketFacts f;
     core::Status st = db_.read([&](store::Tx& tx) -> core::Status {
-      auto rows = tx.query(kRecomputeSelect, {after, kChunk});
+      auto rows = tx.query(recompute_select(), {after, kChunk});
       if (!rows.ok()) return std::move(rows).error();
       c.read = rows->size();
       if (!rows->empty()) c.last_id = rows->back().i64(0);
       for (const store::Row& r : *rows) {
         f.id = r.i64(0);
         if (!decode_history(r.str(1), f.history)) continue;  // left to the next event
-        f.subject.kind = r.str(4);
-        f.subject.priority = r.str(5);
-        f.subject.service_id = r.opt_i64(6);
-        f.subject.category_id = r.opt_i64(7);
-        f.subject.category_parent_id = r.opt_i64(8);
-        f.subject.organisation = r.str(9);
+        f.subject = subject_from_row(r, 4);
         f.status = r.str(10);
         YW_ASSIGN(SlaRow row, evaluate_row(f, c.now, config, r.str(2), false));
         if (row.open && row.cold_digest() == r.i64(11) && row.digest() == r.i64(3)) continue;
