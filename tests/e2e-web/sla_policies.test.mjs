@@ -8,7 +8,7 @@
 // Screenshots go to $YUNWEI_SCREENSHOTS.
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
-import { adminApi, assertNoPageErrors, atHome, ErrorCollector, login, ok, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
+import { adminApi, assertNoPageErrors, atHome, closeOptions, ErrorCollector, login, ok, openPage, screenshot, shutdown, startServer, switchLanguage, tid } from './support.mjs'
 
 const ADMIN_PASSWORD = 'Admin-e2e-policies-1'
 const AGENT = { username: 'wangfang', display: '王芳 Wang Fang', password: 'Agent-pass-1' }
@@ -99,7 +99,7 @@ describe('SLA policies in Chromium', { concurrency: false }, () => {
     await page.click(tid('policy-form-kind-incident'))
     await page.click(tid('policy-form-priority-P2'))
     await choose('policy-form-categories', 'category-option', 'network', 'Netw')
-    await page.keyboard.press('Escape')
+    await closeOptions(page, 'category-option')
     await choose('policy-form-calendar', 'policy-calendar-option', '24×7')
 
     // Response 1 hour; resolution 1 business day.

@@ -307,6 +307,25 @@ export async function pickUser(page, pickerTest, username, id) {
   await page.locator(`${tid('user-option')}[data-key="${id}"]:visible`).click()
 }
 
+/**
+ * Closes the open dropdown of a multi-select (after picking from it): Escape, until the option
+ * list `optionTest` is hidden. A single Escape can arrive while the select re-renders its tags
+ * and be lost, leaving the list over the button the test clicks next.
+ */
+export async function closeOptions(page, optionTest) {
+  const options = page.locator(`${tid(optionTest)}:visible`)
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Escape')
+    try {
+      await options.first().waitFor({ state: 'hidden', timeout: 1000 })
+      return
+    } catch {
+      // still open: press again
+    }
+  }
+  throw new Error(`the ${optionTest} list did not close`)
+}
+
 /** Picks an option of an el-select by its data-test/data-key. */
 export async function pickOption(page, selectTest, optionTest, key) {
   await page.click(`${tid(selectTest)} .el-select__wrapper`)

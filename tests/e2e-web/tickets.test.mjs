@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import {
-  adminApi, assertNoPageErrors, createUsers, ErrorCollector, getTicket, openPage, pickOption, pickUser, screenshot, setTeamMembers, shutdown, startServer,
+  adminApi, assertNoPageErrors, closeOptions, createUsers, ErrorCollector, getTicket, openPage, pickOption, pickUser, screenshot, setTeamMembers, shutdown, startServer,
   switchLanguage, tid, userApi,
 } from './support.mjs'
 
@@ -357,7 +357,7 @@ describe('service desk agent workspace in Chromium', { concurrency: false }, () 
     await dialog.waitFor()
     await page.fill(`${tid('major-cadence')} input`, '15')
     await pickUser(page, 'major-stakeholders', AGENT2.username, ids.agent2)
-    await page.keyboard.press('Escape')
+    await closeOptions(page, 'user-option')
     await page.click(tid('major-submit'))
     await dialog.waitFor({ state: 'hidden' })
     const banner = page.locator(tid('major-banner'))
