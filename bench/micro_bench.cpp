@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "api/api.h"
+#include "cmdb/ci_service.h"
+#include "cmdb/relations.h"
+#include "cmdb/type_service.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "identity/auth_service.h"
@@ -54,6 +57,9 @@ struct Fixture {
     calendars = std::make_unique<sla::CalendarService>(*db, clock);
     policies = std::make_unique<sla::PolicyService>(*db, clock);
     sla = std::make_unique<sla::SlaService>(*db, clock, *calendars, *policies);
+    ci_types = std::make_unique<cmdb::CiTypeService>(*db, clock);
+    cis = std::make_unique<cmdb::CiService>(*db, clock);
+    relations = std::make_unique<cmdb::RelationService>(*db, clock);
     (void)teams->seed_default_teams({});
     identity::NewUser admin;
     admin.username = "admin";
@@ -62,9 +68,11 @@ struct Fixture {
     auto u = users->create({}, admin).value();
     admin_id = u.id;
     token = auth->create_token({}, u.id, "bench", std::nullopt).value().secret;
-    api = std::make_unique<api::Api>(api::Deps{
-        *db, clock, *users, *teams, *auth, *tickets, *categories, *config, *dispatch, *views,
-        *calendars, *policies, *sla, "bench", "bench", false, [] { return true; }});
+    api = std::make_unique<api::Api>(
+        api::Deps{*db,        clock,       *users,  *teams,    *auth,
+                  *tickets,   *categories, *config, *dispatch, *views,
+                  *calendars, *policies,   *sla,    *ci_types, *cis,
+                  *relations, "bench",     "bench", false,     [] { return true; }});
   }
   ~Fixture() {
     api.reset();
@@ -83,6 +91,9 @@ struct Fixture {
   std::unique_ptr<sla::CalendarService> calendars;
   std::unique_ptr<sla::PolicyService> policies;
   std::unique_ptr<sla::SlaService> sla;
+  std::unique_ptr<cmdb::CiTypeService> ci_types;
+  std::unique_ptr<cmdb::CiService> cis;
+  std::unique_ptr<cmdb::RelationService> relations;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<identity::UserService> users;
   std::unique_ptr<identity::TeamService> teams;

@@ -164,6 +164,8 @@ Registry all_routes() {
   register_ticket_routes(reg);
   register_ticket_config_routes(reg);
   register_sla_routes(reg);
+  register_cmdb_routes(reg);
+  register_cmdb_import_routes(reg);
   register_test_routes(reg);
   return reg;
 }
@@ -194,6 +196,12 @@ std::string_view permission_name(identity::Permission p) {
       return "sla.read";
     case identity::Permission::kSlaAdmin:
       return "sla.admin";
+    case identity::Permission::kCmdbRead:
+      return "cmdb.read";
+    case identity::Permission::kCmdbWrite:
+      return "cmdb.write";
+    case identity::Permission::kCmdbAdmin:
+      return "cmdb.admin";
   }
   return "";
 }

@@ -30,6 +30,11 @@ class CalendarService;
 class PolicyService;
 class SlaService;
 }  // namespace yunwei::sla
+namespace yunwei::cmdb {
+class CiTypeService;
+class CiService;
+class RelationService;
+}  // namespace yunwei::cmdb
 
 namespace yunwei::api {
 
@@ -58,6 +63,9 @@ struct Deps {
   sla::CalendarService& calendars;
   sla::PolicyService& policies;
   sla::SlaService& sla;
+  cmdb::CiTypeService& ci_types;
+  cmdb::CiService& cis;
+  cmdb::RelationService& relations;
   std::string version;
   std::string commit;
   bool cookie_secure = false;             // add `Secure` to the session cookie (behind HTTPS)

@@ -44,6 +44,9 @@ core::Status write_me(Ctx& ctx, const identity::Principal& principal, JsonWriter
   w.key("tickets_admin").value(identity::allows(u.roles, Permission::kTicketsAdmin));
   w.key("sla_read").value(identity::allows(u.roles, Permission::kSlaRead));
   w.key("sla_admin").value(identity::allows(u.roles, Permission::kSlaAdmin));
+  w.key("cmdb_read").value(identity::allows(u.roles, Permission::kCmdbRead));
+  w.key("cmdb_write").value(identity::allows(u.roles, Permission::kCmdbWrite));
+  w.key("cmdb_admin").value(identity::allows(u.roles, Permission::kCmdbAdmin));
   w.end_object();
   if (principal.session_id) w.key("csrf_token").value(principal.csrf_token);
   w.end_object();

@@ -57,6 +57,8 @@ void register_audit_routes(Registry& r);
 void register_ticket_routes(Registry& r);
 void register_ticket_config_routes(Registry& r);
 void register_sla_routes(Registry& r);
+void register_cmdb_routes(Registry& r);         // cmdb_routes.cpp: types, CIs, relations, impact
+void register_cmdb_import_routes(Registry& r);  // cmdb_import_routes.cpp: import
 void register_test_routes(Registry& r);
 
 // The caller as the ticket service's visibility rules see them (ticket_routes.cpp).

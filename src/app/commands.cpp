@@ -15,6 +15,9 @@
 #include "app/access_log.h"
 #include "app/bootstrap.h"
 #include "app/demo.h"
+#include "cmdb/ci_service.h"
+#include "cmdb/relations.h"
+#include "cmdb/type_service.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "http/server.h"
@@ -99,6 +102,9 @@ int run_serve(const Settings& s) {
   sla::PolicyService policies(**db, clock);
   sla::SlaService sla_service(**db, clock, calendars, policies);
   sla::SlaTracker sla_tracker(**db, clock, calendars, policies, ticket_service);
+  cmdb::CiTypeService ci_types(**db, clock);
+  cmdb::CiService cis(**db, clock);
+  cmdb::RelationService relations(**db, clock);
   std::atomic<bool> accepting{false};
   // Background work: the SLA tracker (new events, configuration changes, due thresholds) every
   // sla_interval_ms, and closing resolved tickets after the configured number of days.
@@ -119,6 +125,9 @@ int run_serve(const Settings& s) {
                  calendars,
                  policies,
                  sla_service,
+                 ci_types,
+                 cis,
+                 relations,
                  YUNWEI_VERSION,
                  YUNWEI_COMMIT,
                  s.cookie_secure,

@@ -40,7 +40,9 @@ Ci from_row(const store::Row& r) {
   return c;
 }
 
-core::Result<Ci> load(store::Tx& tx, std::int64_t id) {
+}  // namespace
+
+core::Result<Ci> load_ci(store::Tx& tx, std::int64_t id) {
   auto row = tx.query_row(std::string("SELECT ") + kColumns +
                               " FROM cis c JOIN ci_types t ON t.id = c.type_id WHERE c.id = ?",
                           {id});
@@ -48,6 +50,8 @@ core::Result<Ci> load(store::Tx& tx, std::int64_t id) {
   if (!*row) return core::not_found("no CI with id " + std::to_string(id));
   return from_row(**row);
 }
+
+namespace {
 
 struct TypeInfo {
   std::int64_t id = 0;
@@ -135,6 +139,29 @@ std::string snapshot(const Ci& c) {
   return j.dump();
 }
 
+// The attribute values as one text: strings and numbers, space-separated.
+std::string search_body(const std::string& attributes_json) {
+  std::string out;
+  json v = json::parse(attributes_json, nullptr, false);
+  if (!v.is_object()) return out;
+  for (const auto& [k, value] : v.items()) {
+    if (value.is_string()) {
+      out += value.get<std::string>();
+    } else if (value.is_number()) {
+      out += value.dump();
+    } else {
+      continue;
+    }
+    out += ' ';
+  }
+  return out;
+}
+
+core::Status index_ci(store::Tx& tx, const Ci& c) {
+  std::string body = search_body(c.attributes_json);
+  return store::search::index_document(tx, ci_index(), c.id, {c.name, body});
+}
+
 store::Value opt_value(const std::optional<std::int64_t>& v) {
   store::Value out;
   if (v) out = *v;
@@ -143,76 +170,88 @@ store::Value opt_value(const std::optional<std::int64_t>& v) {
 
 }  // namespace
 
+const store::search::IndexSpec& ci_index() {
+  static const store::search::IndexSpec kIndex{"cis_fts", {"head", "body"}};
+  return kIndex;
+}
+
+core::Result<Ci> create_ci(store::Tx& tx, const store::Actor& actor, core::TimeMs now,
+                           const NewCi& in) {
+  YW_ASSIGN(TypeInfo type, type_by_key(tx, in.type));
+  std::string name = core::trim(in.name);
+  YW_TRY(check_fields(tx, name, in.status, in.environment, in.owner_team_id));
+  YW_ASSIGN(std::string values, check_values(type.schema, in.attributes_json, true, ref_check(tx)));
+  auto row = tx.query_row(
+      "INSERT INTO cis (type_id, name, status, environment, owner_team_id, attributes, version,"
+      " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+      {type.id, name, in.status, in.environment, opt_value(in.owner_team_id), values, now, now});
+  if (!row.ok()) return std::move(row).error();
+  std::int64_t id = (*row)->i64(0);
+  YW_TRY(claim_unique(tx, type.id, id, type.schema, values));
+  YW_ASSIGN(Ci c, load_ci(tx, id));
+  YW_TRY(index_ci(tx, c));
+  auto ev = store::append_event(tx, actor, now, "ci.create", "ci", id, "", snapshot(c));
+  if (!ev.ok()) return std::move(ev).error();
+  return c;
+}
+
+core::Result<Ci> update_ci(store::Tx& tx, const store::Actor& actor, core::TimeMs now,
+                           std::int64_t id, const CiPatch& p) {
+  YW_ASSIGN(Ci before, load_ci(tx, id));
+  if (before.version != p.version)
+    return core::conflict("the CI was changed by someone else; reload and retry", "version");
+  YW_ASSIGN(TypeInfo type, type_by_key(tx, before.type_key));
+  Ci after = before;
+  if (p.name) after.name = core::trim(*p.name);
+  if (p.status) after.status = *p.status;
+  if (p.environment) after.environment = *p.environment;
+  if (p.owner_team_id) after.owner_team_id = *p.owner_team_id;
+  YW_TRY(check_fields(tx, after.name, after.status, after.environment, after.owner_team_id));
+  if (p.attributes_json) {
+    json patch = json::parse(*p.attributes_json, nullptr, false);
+    if (!patch.is_object()) return core::invalid("attributes", "must be an object");
+    json merged = json::parse(before.attributes_json, nullptr, false);
+    if (!merged.is_object()) merged = json::object();
+    for (const auto& [k, v] : patch.items()) {
+      if (v.is_null()) {
+        merged.erase(k);
+      } else {
+        merged[k] = v;
+      }
+    }
+    YW_ASSIGN(after.attributes_json,
+              check_values(type.schema, merged.dump(), false, ref_check(tx)));
+  }
+  auto n = tx.exec(
+      "UPDATE cis SET name = ?, status = ?, environment = ?, owner_team_id = ?, attributes = ?,"
+      " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+      {after.name, after.status, after.environment, opt_value(after.owner_team_id),
+       after.attributes_json, now, id, p.version});
+  if (!n.ok()) return std::move(n).error();
+  if (*n != 1) return core::conflict("the CI was changed concurrently; reload", "version");
+  if (p.attributes_json) {
+    YW_TRY(claim_unique(tx, type.id, id, type.schema, after.attributes_json));
+  }
+  YW_ASSIGN(Ci stored, load_ci(tx, id));
+  YW_TRY(index_ci(tx, stored));
+  auto ev = store::append_event(tx, actor, now, "ci.update", "ci", id, snapshot(before),
+                                snapshot(stored));
+  if (!ev.ok()) return std::move(ev).error();
+  return stored;
+}
+
 core::Result<Ci> CiService::create(const store::Actor& actor, const NewCi& in) {
-  return store::write_tx<Ci>(db_, [&](store::Tx& tx) -> core::Result<Ci> {
-    YW_ASSIGN(TypeInfo type, type_by_key(tx, in.type));
-    std::string name = core::trim(in.name);
-    YW_TRY(check_fields(tx, name, in.status, in.environment, in.owner_team_id));
-    YW_ASSIGN(std::string values,
-              check_values(type.schema, in.attributes_json, true, ref_check(tx)));
-    core::TimeMs now = clock_.now_ms();
-    auto row = tx.query_row(
-        "INSERT INTO cis (type_id, name, status, environment, owner_team_id, attributes, version,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
-        {type.id, name, in.status, in.environment, opt_value(in.owner_team_id), values, now, now});
-    if (!row.ok()) return std::move(row).error();
-    std::int64_t id = (*row)->i64(0);
-    YW_TRY(claim_unique(tx, type.id, id, type.schema, values));
-    YW_ASSIGN(Ci c, load(tx, id));
-    auto ev = store::append_event(tx, actor, now, "ci.create", "ci", id, "", snapshot(c));
-    if (!ev.ok()) return std::move(ev).error();
-    return c;
-  });
+  return store::write_tx<Ci>(
+      db_, [&](store::Tx& tx) { return create_ci(tx, actor, clock_.now_ms(), in); });
 }
 
 core::Result<Ci> CiService::get(std::int64_t id) {
-  return store::read_tx<Ci>(db_, [&](store::Tx& tx) { return load(tx, id); });
+  return store::read_tx<Ci>(db_, [&](store::Tx& tx) { return load_ci(tx, id); });
 }
 
 core::Result<Ci> CiService::update(const store::Actor& actor, std::int64_t id, const CiPatch& p) {
-  return store::write_tx<Ci>(db_, [&](store::Tx& tx) -> core::Result<Ci> {
-    YW_ASSIGN(Ci before, load(tx, id));
-    if (before.version != p.version)
-      return core::conflict("the CI was changed by someone else; reload and retry", "version");
-    YW_ASSIGN(TypeInfo type, type_by_key(tx, before.type_key));
-    Ci after = before;
-    if (p.name) after.name = core::trim(*p.name);
-    if (p.status) after.status = *p.status;
-    if (p.environment) after.environment = *p.environment;
-    if (p.owner_team_id) after.owner_team_id = *p.owner_team_id;
-    YW_TRY(check_fields(tx, after.name, after.status, after.environment, after.owner_team_id));
-    if (p.attributes_json) {
-      json patch = json::parse(*p.attributes_json, nullptr, false);
-      if (!patch.is_object()) return core::invalid("attributes", "must be an object");
-      json merged = json::parse(before.attributes_json, nullptr, false);
-      if (!merged.is_object()) merged = json::object();
-      for (const auto& [k, v] : patch.items()) {
-        if (v.is_null()) {
-          merged.erase(k);
-        } else {
-          merged[k] = v;
-        }
-      }
-      YW_ASSIGN(after.attributes_json,
-                check_values(type.schema, merged.dump(), false, ref_check(tx)));
-    }
-    core::TimeMs now = clock_.now_ms();
-    auto n = tx.exec(
-        "UPDATE cis SET name = ?, status = ?, environment = ?, owner_team_id = ?, attributes = ?,"
-        " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-        {after.name, after.status, after.environment, opt_value(after.owner_team_id),
-         after.attributes_json, now, id, p.version});
-    if (!n.ok()) return std::move(n).error();
-    if (*n != 1) return core::conflict("the CI was changed concurrently; reload", "version");
-    if (p.attributes_json) {
-      YW_TRY(claim_unique(tx, type.id, id, type.schema, after.attributes_json));
-    }
-    YW_ASSIGN(Ci stored, load(tx, id));
-    auto ev = store::append_event(tx, actor, now, "ci.update", "ci", id, snapshot(before),
-                                  snapshot(stored));
-    if (!ev.ok()) return std::move(ev).error();
-    return stored;
-  });
+  return store::write_tx<Ci>(
+      db_, [&](store::Tx& tx) { return update_ci(tx, actor, clock_.now_ms(), id, p); });
 }
 
 }  // namespace yunwei::cmdb

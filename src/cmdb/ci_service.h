@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "store/audit.h"
 #include "store/database.h"
+#include "store/search/search.h"
 
 // Configuration items (issue #6 point 2): a type, a name, a lifecycle status, an environment, an
 // owner team and attribute values checked against the type's schema; unique attributes are
@@ -50,6 +51,17 @@ struct CiPatch {
   std::optional<std::optional<std::int64_t>> owner_team_id;
   std::optional<std::string> attributes_json;
 };
+
+// The full-text index of CIs: "head" the name, "body" the attribute values.
+const store::search::IndexSpec& ci_index();
+
+// What create and update do, inside the caller's transaction (an import runs many in one):
+// validation, unique values, the full-text index and the event. Errors as CiService's.
+core::Result<Ci> create_ci(store::Tx& tx, const store::Actor& actor, core::TimeMs now,
+                           const NewCi& in);
+core::Result<Ci> update_ci(store::Tx& tx, const store::Actor& actor, core::TimeMs now,
+                           std::int64_t id, const CiPatch& p);
+core::Result<Ci> load_ci(store::Tx& tx, std::int64_t id);  // kNotFound
 
 // Thread-safe; each method is one transaction.
 class CiService {

@@ -87,6 +87,12 @@ bool allows(RoleSet roles, Permission p) {
       return (roles & staff) != 0;
     case Permission::kSlaAdmin:
       return (roles & role_bit(Role::kAdmin)) != 0;
+    case Permission::kCmdbRead:
+      return (roles & staff) != 0;
+    case Permission::kCmdbWrite:
+      return (roles & (role_bit(Role::kAdmin) | role_bit(Role::kAgent))) != 0;
+    case Permission::kCmdbAdmin:
+      return (roles & role_bit(Role::kAdmin)) != 0;
   }
   return false;
 }

@@ -23,6 +23,9 @@ enum class Permission : std::uint8_t {
   kTicketsAdmin,   // configure the service desk: categories, priority matrix, rules, settings
   kSlaRead,        // read calendars, holiday sets and SLA policies; run calendar maths
   kSlaAdmin,       // edit calendars, holiday sets and SLA policies
+  kCmdbRead,       // read CI types, CIs, relations, history, impact; export
+  kCmdbWrite,      // create and update CIs and relations; import
+  kCmdbAdmin,      // define CI types and their schemas, relation types
 };
 
 using RoleSet = std::uint32_t;  // bit i = Role(i)

@@ -417,6 +417,8 @@ CREATE TABLE cis (
 );
 CREATE INDEX cis_type ON cis(type_id, name);
 CREATE INDEX cis_owner ON cis(owner_team_id);
+-- Full-text index of CIs (cmdb::ci_index()): the name, and the attribute values.
+{{SEARCH_INDEX cis_fts head,body}};
 -- The values of unique attributes (cmdb/ci_service.cpp): one CI per value within a type.
 CREATE TABLE ci_unique_values (
   type_id {{INT}} NOT NULL REFERENCES ci_types(id),

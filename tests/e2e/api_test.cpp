@@ -233,7 +233,10 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                      {"tickets_work", true},
                                      {"tickets_admin", false},
                                      {"sla_read", true},
-                                     {"sla_admin", false}}));
+                                     {"sla_admin", false},
+                                     {"cmdb_read", true},
+                                     {"cmdb_write", true},
+                                     {"cmdb_admin", false}}));
   EXPECT_FALSE(me.contains("csrf_token")) << "a token caller has no session";
 
   json admin = admin_get("/api/v1/me");
@@ -246,7 +249,10 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                         {"tickets_work", true},
                                         {"tickets_admin", true},
                                         {"sla_read", true},
-                                        {"sla_admin", true}}));
+                                        {"sla_admin", true},
+                                        {"cmdb_read", true},
+                                        {"cmdb_write", true},
+                                        {"cmdb_admin", true}}));
   std::string req_name = unique_name("mereq");
   ASSERT_FALSE(create_user(port_, admin_token_, req_name, {"requester"}).is_discarded());
   json req = get_json(port_, "/api/v1/me", login_token(port_, req_name, kUserPassword));
@@ -259,7 +265,10 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                       {"tickets_work", false},
                                       {"tickets_admin", false},
                                       {"sla_read", false},
-                                      {"sla_admin", false}}));
+                                      {"sla_admin", false},
+                                      {"cmdb_read", false},
+                                      {"cmdb_write", false},
+                                      {"cmdb_admin", false}}));
 }
 
 TEST_P(ApiTest, PatchMeUpdatesLocaleAndTimeZoneAndRefusesAStaleVersion) {

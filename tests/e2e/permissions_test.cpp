@@ -29,6 +29,9 @@ const std::map<std::string, std::set<std::string>> kHolders = {
     {"tickets.admin", {"admin"}},
     {"sla.read", {"admin", "agent", "approver", "auditor"}},
     {"sla.admin", {"admin"}},
+    {"cmdb.read", {"admin", "agent", "approver", "auditor"}},
+    {"cmdb.write", {"admin", "agent"}},
+    {"cmdb.admin", {"admin"}},
 };
 
 // Query strings without which a route answers 400 (a probe should be a request that works).

@@ -40,6 +40,10 @@ export interface Permissions {
   /** Business calendars and holiday sets: read (staff), change (admin). */
   sla_read: boolean
   sla_admin: boolean
+  /** CMDB: read (staff), write CIs and relations (agent, admin), define CI types (admin). */
+  cmdb_read: boolean
+  cmdb_write: boolean
+  cmdb_admin: boolean
 }
 export type Permission = keyof Permissions
 
