@@ -1,0 +1,1 @@
+#include "cmdb/ci_query.h"

@@ -1,0 +1,1 @@
+#include "cmdb/import.h"

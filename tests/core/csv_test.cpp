@@ -1,0 +1,1 @@
+// Filled in by the CMDB slice in progress.
