@@ -32,7 +32,9 @@ constexpr ShippedRelation kShipped[] = {
 // notices with one primary-key read.
 constexpr const char* kVersionKey = "cmdb.relations_version";
 
-core::Status bump_version(store::Tx& tx) {
+}  // namespace
+
+core::Status bump_relations_version(store::Tx& tx) {
   auto n = tx.exec(
       "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value ="
       " CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
@@ -40,8 +42,6 @@ core::Status bump_version(store::Tx& tx) {
   if (!n.ok()) return std::move(n).error();
   return {};
 }
-
-}  // namespace
 
 // Propagating edges in compressed sparse rows, both directions.
 struct RelationService::Graph {
@@ -88,38 +88,42 @@ core::Result<std::vector<RelationType>> RelationService::types() {
   });
 }
 
+core::Result<Relation> add_relation(store::Tx& tx, const store::Actor& actor, core::TimeMs now,
+                                    std::int64_t from, std::string_view type, std::int64_t to,
+                                    bool bump) {
+  if (from == to) return core::invalid("to", "a CI cannot relate to itself");
+  auto src = tx.query_row("SELECT 1 FROM cis WHERE id = ?", {from});
+  if (!src.ok()) return std::move(src).error();
+  if (!*src) return core::not_found("no CI with id " + std::to_string(from));
+  auto dst = tx.query_row("SELECT 1 FROM cis WHERE id = ?", {to});
+  if (!dst.ok()) return std::move(dst).error();
+  if (!*dst) return core::invalid("to", "no CI with id " + std::to_string(to));
+  auto t = tx.query_row("SELECT id FROM ci_relation_types WHERE key = ?", {std::string(type)});
+  if (!t.ok()) return std::move(t).error();
+  if (!*t) return core::invalid("type", "no relation type '" + std::string(type) + "'");
+  std::int64_t type_id = (*t)->i64(0);
+  auto dup =
+      tx.query_row("SELECT 1 FROM ci_relations WHERE type_id = ? AND from_ci = ? AND to_ci = ?",
+                   {type_id, from, to});
+  if (!dup.ok()) return std::move(dup).error();
+  if (*dup) return core::conflict("the relation exists", "to");
+  auto row = tx.query_row(
+      "INSERT INTO ci_relations (type_id, from_ci, to_ci, created_at) VALUES (?, ?, ?, ?)"
+      " RETURNING id",
+      {type_id, from, to, now});
+  if (!row.ok()) return std::move(row).error();
+  Relation r{(*row)->i64(0), std::string(type), from, to, now};
+  if (bump) YW_TRY(bump_relations_version(tx));
+  auto ev = store::append_event(tx, actor, now, "ci.relate", "ci", from, "",
+                                json{{"relation_id", r.id}, {"type", r.type}, {"to", to}}.dump());
+  if (!ev.ok()) return std::move(ev).error();
+  return r;
+}
+
 core::Result<Relation> RelationService::add(const store::Actor& actor, std::int64_t from,
                                             std::string_view type, std::int64_t to) {
-  if (from == to) return core::invalid("to", "a CI cannot relate to itself");
-  return store::write_tx<Relation>(db_, [&](store::Tx& tx) -> core::Result<Relation> {
-    auto src = tx.query_row("SELECT 1 FROM cis WHERE id = ?", {from});
-    if (!src.ok()) return std::move(src).error();
-    if (!*src) return core::not_found("no CI with id " + std::to_string(from));
-    auto dst = tx.query_row("SELECT 1 FROM cis WHERE id = ?", {to});
-    if (!dst.ok()) return std::move(dst).error();
-    if (!*dst) return core::invalid("to", "no CI with id " + std::to_string(to));
-    auto t = tx.query_row("SELECT id FROM ci_relation_types WHERE key = ?", {std::string(type)});
-    if (!t.ok()) return std::move(t).error();
-    if (!*t) return core::invalid("type", "no relation type '" + std::string(type) + "'");
-    std::int64_t type_id = (*t)->i64(0);
-    auto dup =
-        tx.query_row("SELECT 1 FROM ci_relations WHERE type_id = ? AND from_ci = ? AND to_ci = ?",
-                     {type_id, from, to});
-    if (!dup.ok()) return std::move(dup).error();
-    if (*dup) return core::conflict("the relation exists", "to");
-    core::TimeMs now = clock_.now_ms();
-    auto row = tx.query_row(
-        "INSERT INTO ci_relations (type_id, from_ci, to_ci, created_at) VALUES (?, ?, ?, ?)"
-        " RETURNING id",
-        {type_id, from, to, now});
-    if (!row.ok()) return std::move(row).error();
-    Relation r{(*row)->i64(0), std::string(type), from, to, now};
-    YW_TRY(bump_version(tx));
-    auto ev = store::append_event(tx, actor, now, "ci.relate", "ci", from, "",
-                                  json{{"relation_id", r.id}, {"type", r.type}, {"to", to}}.dump());
-    if (!ev.ok()) return std::move(ev).error();
-    return r;
-  });
+  return store::write_tx<Relation>(
+      db_, [&](store::Tx& tx) { return add_relation(tx, actor, clock_.now_ms(), from, type, to); });
 }
 
 core::Status RelationService::remove(const store::Actor& actor, std::int64_t ci,
@@ -137,7 +141,7 @@ core::Status RelationService::remove(const store::Actor& actor, std::int64_t ci,
     json before = {{"relation_id", relation_id}, {"type", (*row)->str(2)}, {"to", (*row)->i64(1)}};
     auto n = tx.exec("DELETE FROM ci_relations WHERE id = ?", {relation_id});
     if (!n.ok()) return std::move(n).error();
-    YW_TRY(bump_version(tx));
+    YW_TRY(bump_relations_version(tx));
     auto ev = store::append_event(tx, actor, clock_.now_ms(), "ci.unrelate", "ci", from,
                                   before.dump(), "");
     if (!ev.ok()) return std::move(ev).error();

@@ -40,6 +40,14 @@ struct Reached {
   std::vector<std::string> via;
 };
 
+// What RelationService::add does, inside the caller's transaction (an import adds many):
+// errors as add's. `bump` = false leaves the relations' version to the caller
+// (bump_relations_version once at the end), which every cached graph watches.
+core::Result<Relation> add_relation(store::Tx& tx, const store::Actor& actor, core::TimeMs now,
+                                    std::int64_t from, std::string_view type, std::int64_t to,
+                                    bool bump = true);
+core::Status bump_relations_version(store::Tx& tx);
+
 // Thread-safe. The relation graph is read once and kept in memory until a relation changes
 // (through this service on this node, or on another node: the cache is keyed by the count and
 // highest id of ci_relations, checked with one query per traversal).
