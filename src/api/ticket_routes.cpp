@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <charconv>
 
 #include "api/internal.h"
+#include "cmdb/affected.h"
 #include "core/json_writer.h"
 #include "core/text.h"
 #include "http/multipart.h"
@@ -154,6 +156,29 @@ void write_ticket_fields(JsonWriter& w, const tickets::Ticket& t) {
   w.key("version").value(t.version);
 }
 
+// "ci" and "service": {id, name[, type]} of the ticket's CI and business service, or null.
+void write_ci_refs(JsonWriter& w, const tickets::Ticket& t) {
+  w.key("ci");
+  if (t.ci_id) {
+    w.begin_object();
+    w.key("id").value(*t.ci_id);
+    w.key("name").value(t.ci_name);
+    w.key("type").value(t.ci_type);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("service");
+  if (t.service_id) {
+    w.begin_object();
+    w.key("id").value(*t.service_id);
+    w.key("name").value(t.service_name);
+    w.end_object();
+  } else {
+    w.null();
+  }
+}
+
 std::string ticket_json(const tickets::Ticket& t, const tickets::Viewer& v,
                         const sla::SlaSummary* sla) {
   JsonWriter w;
@@ -174,10 +199,21 @@ core::Result<http::Response> ticket_response(Ctx& ctx, int status, const tickets
 }
 
 std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v, core::TimeMs now,
-                        const sla::SlaSummary* sla) {
+                        const sla::SlaSummary* sla,
+                        const std::vector<cmdb::ServiceRef>& affected_services) {
   JsonWriter w;
   w.begin_object();
   write_ticket_fields(w, d.ticket);
+  write_ci_refs(w, d.ticket);
+  w.key("affected_services").begin_array();
+  for (const cmdb::ServiceRef& s : affected_services) {
+    w.begin_object();
+    w.key("id").value(s.id);
+    w.key("name").value(s.name);
+    w.key("depth").value(std::int64_t{s.depth});
+    w.end_object();
+  }
+  w.end_array();
   write_sla(w, sla);
   write_transitions(w, d.ticket, v, !d.reopen_until || now < *d.reopen_until);
   opt_time(w, "reopen_until", d.reopen_until);
@@ -331,7 +367,8 @@ void register_ticket_routes(Registry& r) {
 
   r.add("GET", "/api/v1/tickets", Permission::kTicketsRead,
         "List the tickets the caller may see (kind, status, priority, channel, team_id, "
-        "assignee_id, requester_id, category_id, service_id, ci_id, major, open, created_from, "
+        "assignee_id, requester_id, category_id, service_id, ci_id, affects_service, major, open, "
+        "created_from, "
         "created_to, updated_from, updated_to, sla, sla_metric, sla_outcome, sla_from, sla_to, "
         "q, sort, limit, cursor)",
         [](Ctx& ctx) -> core::Result<http::Response> {
@@ -357,6 +394,11 @@ void register_ticket_routes(Registry& r) {
           q.service_id = service.id;
           q.service_none = service.none;
           YW_ASSIGN(q.ci_id, query_int(ctx.req, "ci_id"));
+          YW_ASSIGN(q.affects_service, query_int(ctx.req, "affects_service"));
+          if (q.affects_service) {
+            YW_ASSIGN(q.affects_cis, cmdb::affecting_cis(ctx.deps.db, ctx.deps.relations,
+                                                         *q.affects_service, "affects_service"));
+          }
           YW_ASSIGN(q.major, query_bool(ctx.req, "major"));
           YW_ASSIGN(q.open, query_bool(ctx.req, "open"));
           YW_ASSIGN(q.created_from, query_time(ctx.req, "created_from"));
@@ -380,6 +422,7 @@ void register_ticket_routes(Registry& r) {
           for (const tickets::Ticket& t : page.items) {
             w.begin_object();
             write_ticket_fields(w, t);
+            write_ci_refs(w, t);
             write_sla(w, find_sla(slas, t.id));
             w.key("requester_name").value(t.requester_name);
             w.key("assignee_name").value(t.assignee_name);
@@ -477,8 +520,21 @@ void register_ticket_routes(Registry& r) {
                                            YW_ASSIGN(slas, sla::load_summaries(tx, ids));
                                            return {};
                                          }));
-          return http::Response::json(
-              200, detail_json(d, v, ctx.deps.clock.now_ms(), find_sla(slas, d.ticket.id)));
+          // The business services an incident on the CI affects, and the ticket's own service.
+          std::vector<cmdb::ServiceRef> affected;
+          if (d.ticket.ci_id) {
+            YW_ASSIGN(affected,
+                      cmdb::affected_services(ctx.deps.db, ctx.deps.relations, *d.ticket.ci_id));
+          }
+          if (d.ticket.service_id &&
+              std::none_of(affected.begin(), affected.end(), [&](const cmdb::ServiceRef& s) {
+                return s.id == *d.ticket.service_id;
+              })) {
+            affected.insert(affected.begin(),
+                            cmdb::ServiceRef{*d.ticket.service_id, d.ticket.service_name, 0});
+          }
+          return http::Response::json(200, detail_json(d, v, ctx.deps.clock.now_ms(),
+                                                       find_sla(slas, d.ticket.id), affected));
         });
 
   r.add("PATCH", "/api/v1/tickets/{number}", Permission::kTicketsWork,

@@ -22,6 +22,16 @@ int run_admin_create_token(const Settings& s, const AdminArgs& a);
 // Loads the demo organisation; `password` empty: "yunwei-demo".
 int run_demo(const Settings& s, const std::string& password);
 
+struct ImportCmdbArgs {
+  std::string file;  // .csv or .json
+  bool dry_run = false;
+  std::string key;  // the matching attribute; "" = the name
+  bool strict = false;
+};
+// Imports CIs and relations (cmdb/import.h) with a progress bar on a terminal, prints the
+// summary and every rejected line; 1 when lines were rejected, 2 for a file it cannot read.
+int run_import_cmdb(const Settings& s, const ImportCmdbArgs& a);
+
 // Prints every API route with its access rule; JSON lines when `json`.
 int run_routes(bool json);
 

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "app/demo_cmdb.h"
+#include "app/demo_rng.h"
 #include "identity/password.h"
 #include "identity/roles.h"
 #include "identity/team_service.h"
@@ -978,32 +980,6 @@ constexpr core::TimeMs kHour = 60 * kMinute;
 constexpr core::TimeMs kDay = 24 * kHour;
 constexpr core::TimeMs kBeijing = 8 * kHour;  // the office's working hours are Beijing time
 
-// SplitMix64: the same demo on every machine and standard library.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // lo..hi, both included.
-  std::int64_t between(std::int64_t lo, std::int64_t hi) {
-    if (hi <= lo) return lo;
-    return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1));
-  }
-  int uniform(int lo, int hi) { return static_cast<int>(between(lo, hi)); }
-  bool percent(int p) { return uniform(0, 99) < p; }
-  template <class T>
-  const T& pick(const std::vector<T>& v) {
-    return v[static_cast<size_t>(next() % v.size())];
-  }
-
- private:
-  std::uint64_t state_;
-};
-
 // The values a ticket's placeholders get.
 struct Vars {
   std::map<std::string, std::string, std::less<>> values;
@@ -1096,7 +1072,8 @@ const store::Actor kDemoActor{std::nullopt, "demo"};
 
 class ServiceDesk {
  public:
-  ServiceDesk(store::Database& db, core::TimeMs now, const identity::PasswordHasher& hasher)
+  ServiceDesk(store::Database& db, core::TimeMs now, const identity::PasswordHasher& hasher,
+              const DemoEstate& estate)
       : now_(now),
         clock_(now - 92 * kDay),
         tickets_(db, clock_),
@@ -1105,7 +1082,8 @@ class ServiceDesk {
         config_(db, clock_),
         users_(db, clock_, hasher),
         teams_(db, clock_),
-        rng_(20250917) {}
+        rng_(20250917),
+        estate_(estate) {}
 
   // The tickets created; 0 when the database already had tickets.
   core::Result<int> load() {
@@ -1543,6 +1521,7 @@ class ServiceDesk {
       auto it = category_ids_.find(tpl.category);
       if (it != category_ids_.end()) n.category_id = it->second;
     }
+    link_cmdb(s, w.vars, n);
     // Calls and mails are logged by the service desk on the requester's behalf.
     std::int64_t creator = w.requester;
     if (channel == "phone" || channel == "email") {
@@ -1555,6 +1534,36 @@ class ServiceDesk {
     w.t = std::move(t).value();
     ++created_;
     return w;
+  }
+
+  // The CMDB: the business service a ticket is about (its major incident's, or its category's)
+  // and the CI it names (the major incident's cause, or the host in its text).
+  void link_cmdb(const Spec& s, const Vars& vars, tickets::NewTicket& n) const {
+    auto id = [&](std::string_view name) -> std::optional<std::int64_t> {
+      auto it = estate_.ids.find(name);
+      if (it == estate_.ids.end()) return std::nullopt;
+      return it->second;
+    };
+    static const std::map<std::string, std::string, std::less<>> kServiceOf = {
+        {"application.email", "邮件系统"},
+        {"application.erp", "ERP"},
+        {"application.oa", "OA 办公"},
+        {"application.website", "官网"}};
+    static const char* const kMajorService[] = {"", "邮件系统", "网上银行", "办公网络"};
+    static const char* const kMajorCause[] = {"", "mail-gw-01", "ebank-core-db", "CS-02"};
+    if (s.story == Story::kMajor || s.story == Story::kMajorChild) {
+      n.service_id = id(kMajorService[s.major]);
+      if (s.story == Story::kMajor) n.ci_id = id(kMajorCause[s.major]);
+      return;
+    }
+    if (auto it = kServiceOf.find(s.tpl->category); it != kServiceOf.end())
+      n.service_id = id(it->second);
+    std::string_view text = s.tpl->title;
+    std::string_view more = s.tpl->description;
+    if (text.find("{host}") != std::string_view::npos ||
+        more.find("{host}") != std::string_view::npos) {
+      n.ci_id = id(vars.values.at("host"));
+    }
   }
 
   // The same time, or the start of the next office hours (weekdays 08:30-19:00, Beijing).
@@ -2176,6 +2185,7 @@ class ServiceDesk {
   std::map<std::string, std::int64_t> team_ids_;
   std::map<std::int64_t, std::vector<std::int64_t>> team_agents_;
   std::map<std::string, std::int64_t> category_ids_;
+  const DemoEstate& estate_;
   int auto_close_days_ = 7;
   std::vector<Spec> specs_;
   std::vector<std::vector<size_t>> related_;  // per spec: the specs linking to it, by time
@@ -2336,7 +2346,10 @@ core::Result<DemoSummary> load_demo(store::Database& db, const core::Clock& cloc
   core::FakeClock joined(now - 120 * kDay);
   YW_ASSIGN(DemoSummary summary, load_demo_people(db, joined, hasher, password));
   YW_ASSIGN(std::int64_t outbox_before, last_outbox_id(db));
-  ServiceDesk desk(db, now, hasher);
+  // The CMDB estate is older than the tickets that refer to it.
+  YW_ASSIGN(DemoEstate estate, load_demo_estate(db, now - 100 * kDay));
+  summary.cis_created = estate.cis_created;
+  ServiceDesk desk(db, now, hasher, estate);
   YW_ASSIGN(summary.tickets_created, desk.load());
   YW_TRY(discard_demo_notifications(db, outbox_before, now));
   return summary;

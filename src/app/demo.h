@@ -14,6 +14,7 @@ struct DemoSummary {
   int users_existing = 0;
   std::string password;  // shared by every demo account
   int tickets_created = 0;
+  int cis_created = 0;  // configuration items (0 when the CMDB had some)
 };
 
 // Loads the demo organisation's people: ~30 users with Chinese and English names in the six
@@ -23,8 +24,10 @@ core::Result<DemoSummary> load_demo_people(store::Database& db, const core::Cloc
                                            const identity::PasswordHasher& hasher,
                                            const std::string& password);
 
-// The whole demo: the people above, then the service desk's assignment rules and ~500 tickets
-// over the last 90 days in every state (only when there are no tickets yet).
+// The whole demo: the people above, the CMDB estate (~2,000 CIs, demo_cmdb.h; only when there
+// are no CIs yet), then the service desk's assignment rules and ~500 tickets over the last 90
+// days in every state, linked to the estate's services and hosts (only when there are no
+// tickets yet).
 core::Result<DemoSummary> load_demo(store::Database& db, const core::Clock& clock,
                                     const identity::PasswordHasher& hasher,
                                     const std::string& password);

@@ -166,6 +166,20 @@ int main(int argc, char** argv) {
   demo->add_option("--password", demo_password, "Password of every demo account")
       ->default_str("yunwei-demo");
 
+  CLI::App* import = app.add_subcommand("import", "Import data from a file");
+  import->require_subcommand(1);
+  CLI::App* import_cmdb =
+      import->add_subcommand("cmdb", "Import CIs and relations from a CSV or JSON file");
+  Settings import_s = from_file;
+  add_common(import_cmdb, import_s);
+  yunwei::app::ImportCmdbArgs import_args;
+  import_cmdb->add_option("FILE", import_args.file, "FILE.csv or FILE.json")->required();
+  import_cmdb->add_flag("--dry-run", import_args.dry_run,
+                        "Check everything and report what would change; change nothing");
+  import_cmdb->add_option("--key", import_args.key,
+                          "Attribute that matches lines to existing CIs (default: the name)");
+  import_cmdb->add_flag("--strict", import_args.strict, "Import nothing if any line is rejected");
+
   app.add_subcommand("version", "Print the version");
   CLI::App* routes = app.add_subcommand("routes", "List the API routes and who may call them");
   bool routes_json = false;
@@ -193,6 +207,7 @@ int main(int argc, char** argv) {
                       : reset->parsed()       ? &reset_s
                       : token->parsed()       ? &token_s
                       : demo->parsed()        ? &demo_s
+                      : import_cmdb->parsed() ? &import_s
                                               : nullptr;
   if (!s) return fail("unknown command");
   if (auto st = s->validate(); !st.ok()) return fail(st.error().message);
@@ -202,5 +217,6 @@ int main(int argc, char** argv) {
   if (reset->parsed()) return yunwei::app::run_admin_reset_password(*s, args);
   if (token->parsed()) return yunwei::app::run_admin_create_token(*s, args);
   if (demo->parsed()) return yunwei::app::run_demo(*s, demo_password);
+  if (import_cmdb->parsed()) return yunwei::app::run_import_cmdb(*s, import_args);
   return fail("unknown command");
 }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cmdb/ci_internal.h"
 #include "cmdb/schema.h"
 #include "core/text.h"
 
@@ -130,7 +131,11 @@ core::Status claim_unique(store::Tx& tx, std::int64_t type_id, std::int64_t ci_i
   return {};
 }
 
-std::string snapshot(const Ci& c) {
+}  // namespace
+
+namespace internal {
+
+std::string ci_snapshot(const Ci& c) {
   ordered_json j = {
       {"type", c.type_key},       {"name", c.name},
       {"status", c.status},       {"environment", c.environment},
@@ -162,6 +167,13 @@ core::Status index_ci(store::Tx& tx, const Ci& c) {
   return store::search::index_document(tx, ci_index(), c.id, {c.name, body});
 }
 
+}  // namespace internal
+
+namespace {
+
+using internal::ci_snapshot;
+using internal::index_ci;
+
 store::Value opt_value(const std::optional<std::int64_t>& v) {
   store::Value out;
   if (v) out = *v;
@@ -190,7 +202,7 @@ core::Result<Ci> create_ci(store::Tx& tx, const store::Actor& actor, core::TimeM
   YW_TRY(claim_unique(tx, type.id, id, type.schema, values));
   YW_ASSIGN(Ci c, load_ci(tx, id));
   YW_TRY(index_ci(tx, c));
-  auto ev = store::append_event(tx, actor, now, "ci.create", "ci", id, "", snapshot(c));
+  auto ev = store::append_event(tx, actor, now, "ci.create", "ci", id, "", ci_snapshot(c));
   if (!ev.ok()) return std::move(ev).error();
   return c;
 }
@@ -234,8 +246,8 @@ core::Result<Ci> update_ci(store::Tx& tx, const store::Actor& actor, core::TimeM
   }
   YW_ASSIGN(Ci stored, load_ci(tx, id));
   YW_TRY(index_ci(tx, stored));
-  auto ev = store::append_event(tx, actor, now, "ci.update", "ci", id, snapshot(before),
-                                snapshot(stored));
+  auto ev = store::append_event(tx, actor, now, "ci.update", "ci", id, ci_snapshot(before),
+                                ci_snapshot(stored));
   if (!ev.ok()) return std::move(ev).error();
   return stored;
 }

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "core/text.h"
+
 namespace yunwei::cmdb {
 
 using nlohmann::json;
@@ -85,6 +87,56 @@ core::Result<std::vector<RelationType>> RelationService::types() {
                      r.i64(7) != 0});
     }
     return out;
+  });
+}
+
+core::Result<RelationType> RelationService::create_type(const store::Actor& actor,
+                                                        const NewRelationType& in) {
+  const std::string& k = in.key;
+  bool key_ok = !k.empty() && k.size() <= 40 && k[0] >= 'a' && k[0] <= 'z';
+  for (char c : k)
+    key_ok = key_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (!key_ok)
+    return core::invalid("key", "must be a-z, 0-9 and _, starting with a letter, at most 40");
+  RelationType t;
+  t.key = k;
+  t.name = core::trim(in.name);
+  t.name_zh = core::trim(in.name_zh);
+  t.reverse_name = core::trim(in.reverse_name);
+  t.reverse_name_zh = core::trim(in.reverse_name_zh);
+  t.propagates = in.propagates;
+  YW_TRY(core::check_text(t.name, "name", 100, true, core::Controls::kNone));
+  YW_TRY(core::check_text(t.name_zh, "name_zh", 100, false, core::Controls::kNone));
+  YW_TRY(core::check_text(t.reverse_name, "reverse_name", 100, false, core::Controls::kNone));
+  YW_TRY(core::check_text(t.reverse_name_zh, "reverse_name_zh", 100, false, core::Controls::kNone));
+  return store::write_tx<RelationType>(db_, [&](store::Tx& tx) -> core::Result<RelationType> {
+    auto taken = tx.query_row("SELECT 1 FROM ci_relation_types WHERE key = ?", {t.key});
+    if (!taken.ok()) return std::move(taken).error();
+    if (*taken) return core::conflict("a relation type with key '" + t.key + "' exists", "key");
+    core::TimeMs now = clock_.now_ms();
+    auto row = tx.query_row(
+        "INSERT INTO ci_relation_types (key, name, name_zh, reverse_name, reverse_name_zh,"
+        " propagates, builtin, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?) RETURNING id",
+        {t.key, t.name, t.name_zh, t.reverse_name, t.reverse_name_zh,
+         std::int64_t{t.propagates ? 1 : 0}, now});
+    if (!row.ok()) {
+      core::Error e = std::move(row).error();
+      if (e.code == core::ErrorCode::kConflict)
+        return core::conflict("a relation type with key '" + t.key + "' exists", "key");
+      return e;
+    }
+    t.id = (*row)->i64(0);
+    auto ev =
+        store::append_event(tx, actor, now, "ci_relation_type.create", "ci_relation_type", t.id, "",
+                            json{{"key", t.key},
+                                 {"name", t.name},
+                                 {"name_zh", t.name_zh},
+                                 {"reverse_name", t.reverse_name},
+                                 {"reverse_name_zh", t.reverse_name_zh},
+                                 {"propagates", t.propagates}}
+                                .dump());
+    if (!ev.ok()) return std::move(ev).error();
+    return t;
   });
 }
 

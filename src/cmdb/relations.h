@@ -24,6 +24,13 @@ struct RelationType {
   bool builtin = false;
 };
 
+// An admin's relation type: key [a-z][a-z0-9_]{0,39}, a name, optional Chinese and reverse
+// names.
+struct NewRelationType {
+  std::string key, name, name_zh, reverse_name, reverse_name_zh;
+  bool propagates = false;
+};
+
 struct Relation {
   std::int64_t id = 0;
   std::string type;  // key
@@ -58,6 +65,9 @@ class RelationService {
 
   core::Status seed_defaults(const store::Actor& actor);  // the shipped relation types
   core::Result<std::vector<RelationType>> types();
+  // kInvalidArgument naming the field (key, name, name_zh, reverse_name, reverse_name_zh),
+  // kConflict (key) when the key is taken. An event (ci_relation_type.create).
+  core::Result<RelationType> create_type(const store::Actor& actor, const NewRelationType& in);
 
   // "from <type> to". kInvalidArgument naming type / to (unknown, itself), kNotFound for an
   // unknown `from`, kConflict when the relation exists. An event (ci.relate) on `from`.

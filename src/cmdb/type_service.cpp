@@ -203,4 +203,26 @@ core::Status CiTypeService::seed_defaults(const store::Actor& actor) {
   });
 }
 
+core::Result<std::map<std::int64_t, std::int64_t>> CiTypeService::ci_counts() {
+  using R = std::map<std::int64_t, std::int64_t>;
+  return store::read_tx<R>(db_, [&](store::Tx& tx) -> core::Result<R> {
+    auto rows = tx.query("SELECT type_id, COUNT(*) FROM cis GROUP BY type_id");
+    if (!rows.ok()) return std::move(rows).error();
+    R out;
+    for (const store::Row& r : *rows) out[r.i64(0)] = r.i64(1);
+    return out;
+  });
+}
+
+core::Result<CiType> CiTypeService::resolve(std::string_view id_or_key) {
+  bool numeric = !id_or_key.empty() && id_or_key.size() <= 18;
+  for (char c : id_or_key) numeric = numeric && c >= '0' && c <= '9';
+  if (numeric) return get(std::stoll(std::string(id_or_key)));
+  if (!valid_type_key(id_or_key))
+    return core::not_found("no CI type '" + std::string(id_or_key) + "'");
+  YW_ASSIGN(std::optional<CiType> t, find(id_or_key));
+  if (!t) return core::not_found("no CI type with key '" + std::string(id_or_key) + "'");
+  return std::move(*t);
+}
+
 }  // namespace yunwei::cmdb

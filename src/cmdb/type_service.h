@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +70,10 @@ class CiTypeService {
   core::Result<TypeChange> update(const store::Actor& actor, std::int64_t id, const CiTypePatch& p);
   // The shipped types (shipped_types()) that do not exist yet, by key.
   core::Status seed_defaults(const store::Actor& actor);
+  // How many CIs each type has, by type id (one query; types without CIs are absent).
+  core::Result<std::map<std::int64_t, std::int64_t>> ci_counts();
+  // A type by its numeric id or its key (the API's {id}); kNotFound.
+  core::Result<CiType> resolve(std::string_view id_or_key);
 
  private:
   store::Database& db_;

@@ -76,6 +76,8 @@ core::Result<SlaReport> sla_report(store::Database& db, const tickets::Viewer& v
     names = "(SELECT name FROM teams WHERE id = g.k), (SELECT name_zh FROM teams WHERE id = g.k)";
   } else if (q.group_by == "service") {
     key = "t.service_id";
+    // A business-service CI has one name, in whatever language it was given.
+    names = "(SELECT name FROM cis WHERE id = g.k), (SELECT name FROM cis WHERE id = g.k)";
   } else {
     // The top-level category: a child's tickets count under their parent, which is what the
     // ticket list's category_id=<parent> selects.

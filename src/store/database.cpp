@@ -67,6 +67,22 @@ std::string Tx::contains_sql(std::string_view column) const {
   return "instr(" + std::string(column) + ", ?) > 0";
 }
 
+std::string Tx::in_ids_sql(std::string_view column) const {
+  if (backend() == Backend::kPostgres) return std::string(column) + " = ANY(?::bigint[])";
+  return std::string(column) + " IN (SELECT value FROM json_each(?))";
+}
+
+Value Tx::in_ids_value(const std::vector<std::int64_t>& ids) const {
+  bool pg = backend() == Backend::kPostgres;
+  std::string out(1, pg ? '{' : '[');
+  for (std::int64_t id : ids) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(id);
+  }
+  out += pg ? '}' : ']';
+  return out;
+}
+
 core::Result<std::unique_ptr<Database>> open_database(const OpenOptions& options) {
   if (options.url.rfind("postgres://", 0) == 0 || options.url.rfind("postgresql://", 0) == 0) {
     return pg::open_pg(options);

@@ -67,6 +67,10 @@ class Tx {
   // SQL for "haystack contains needle" (case-sensitive; bind needle after). SQLite 3.40's LIKE
   // misses two-character CJK needles, so this uses instr()/strpos().
   std::string contains_sql(std::string_view column) const;
+  // SQL for "column is one of a set of ids" with the whole set bound as one value (any number
+  // of ids, one cached statement): bind in_ids_value(ids) after.
+  std::string in_ids_sql(std::string_view column) const;
+  Value in_ids_value(const std::vector<std::int64_t>& ids) const;
 };
 
 struct PoolStats {

@@ -451,6 +451,9 @@ CREATE TABLE ci_relations (
 );
 CREATE INDEX ci_relations_from ON ci_relations(from_ci);
 CREATE INDEX ci_relations_to ON ci_relations(to_ci);
+-- Tickets by the CI and the business service they are about (impact analysis, affects_service).
+CREATE INDEX tickets_ci ON tickets(ci_id);
+CREATE INDEX tickets_service ON tickets(service_id);
 )SQL"},
   };
   return kMigrations;

@@ -53,6 +53,8 @@ struct Ticket {
   std::int64_t version = 1;
   // Display names, filled by TicketService::list() for list pages; empty elsewhere.
   std::string requester_name, assignee_name, team_name, team_name_zh;
+  // The CI and business service (names and the CI's type key), filled by list() and get().
+  std::string ci_name, ci_type, service_name;
 };
 
 // When the next public update of a major incident is due (declaration or last public comment

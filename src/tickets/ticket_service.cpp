@@ -178,6 +178,22 @@ core::Status check_active(store::Tx& tx, Record what, std::int64_t id, std::stri
   return {};
 }
 
+// A ticket's CI must exist; its service must be a business-service CI.
+core::Status check_ci(store::Tx& tx, const std::optional<std::int64_t>& id, std::string_view field,
+                      bool service) {
+  if (!id) return {};
+  auto row = tx.query_row(
+      "SELECT t.key FROM cis c JOIN ci_types t ON t.id = c.type_id WHERE c.id = ?", {*id});
+  if (!row.ok()) return std::move(row).error();
+  std::string n = std::to_string(*id);
+  if (!*row) return core::invalid(std::string(field), "no CI with id " + n);
+  if (service && (*row)->str(0) != "business_service") {
+    return core::invalid(std::string(field),
+                         "CI " + n + " is a " + (*row)->str(0) + ", not a business service");
+  }
+  return {};
+}
+
 core::Status reindex(store::Tx& tx, const Ticket& t) {
   std::string head = t.number;
   head += ' ';
@@ -462,8 +478,14 @@ core::Status apply_patch(store::Tx& tx, const Ticket& before, Ticket& after, con
       after.restricted = c.security;
     }
   }
-  if (p.service_id) after.service_id = *p.service_id;
-  if (p.ci_id) after.ci_id = *p.ci_id;
+  if (p.service_id) {
+    YW_TRY(check_ci(tx, *p.service_id, "service_id", true));
+    after.service_id = *p.service_id;
+  }
+  if (p.ci_id) {
+    YW_TRY(check_ci(tx, *p.ci_id, "ci_id", false));
+    after.ci_id = *p.ci_id;
+  }
   if (p.impact) after.impact = *p.impact;
   if (p.urgency) after.urgency = *p.urgency;
   YW_ASSIGN(PriorityMatrix matrix, load_matrix(tx));
@@ -595,6 +617,8 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
       YW_ASSIGN(category, category_info(tx, *in.category_id));
     }
     YW_TRY(check_assignment(tx, in.assignee_team_id, in.assignee_id));
+    YW_TRY(check_ci(tx, in.service_id, "service_id", true));
+    YW_TRY(check_ci(tx, in.ci_id, "ci_id", false));
     core::TimeMs now = clock_.now_ms();
     // Dispatch: the team given, else the first matching rule, else the service desk; then the
     // team's strategy picks a member unless one was given.
@@ -690,12 +714,15 @@ core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view 
     auto row = tx.query_row(
         std::string("SELECT ") + kTicketColumns +
             ", ru.display_name, au.display_name, tm.name, tm.name_zh, c.name, c.name_zh,"
-            " s.rating, s.comment, s.requester_id, s.created_at FROM tickets t"
+            " s.rating, s.comment, s.requester_id, s.created_at, ci.name, cit.key, sv.name"
+            " FROM tickets t"
             " LEFT JOIN users ru ON ru.id = t.requester_id"
             " LEFT JOIN users au ON au.id = t.assignee_id"
             " LEFT JOIN teams tm ON tm.id = t.assignee_team_id"
             " LEFT JOIN ticket_categories c ON c.id = t.category_id"
-            " LEFT JOIN ticket_surveys s ON s.ticket_id = t.id WHERE t.number = ?",
+            " LEFT JOIN ticket_surveys s ON s.ticket_id = t.id"
+            " LEFT JOIN cis ci ON ci.id = t.ci_id LEFT JOIN ci_types cit ON cit.id = ci.type_id"
+            " LEFT JOIN cis sv ON sv.id = t.service_id WHERE t.number = ?",
         {*n});
     if (!row.ok()) return std::move(row).error();
     if (!*row) return core::not_found("ticket " + *n + " not found");
@@ -715,6 +742,9 @@ core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view 
     if (!r.is_null(k + 6)) {
       d.survey = Survey{static_cast<int>(r.i64(k + 6)), r.str(k + 7), r.i64(k + 8), r.i64(k + 9)};
     }
+    d.ticket.ci_name = text(k + 10);
+    d.ticket.ci_type = text(k + 11);
+    d.ticket.service_name = text(k + 12);
     if (d.ticket.resolved_at && (d.ticket.status == "resolved" || d.ticket.status == "fulfilled")) {
       YW_ASSIGN(TicketSettings s, load_settings(tx));
       d.reopen_until = *d.ticket.resolved_at + std::int64_t{s.auto_close_days} * 86'400'000;
@@ -783,7 +813,11 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
                           ", (SELECT display_name FROM users WHERE id = t.requester_id),"
                           " (SELECT display_name FROM users WHERE id = t.assignee_id),"
                           " (SELECT name FROM teams WHERE id = t.assignee_team_id),"
-                          " (SELECT name_zh FROM teams WHERE id = t.assignee_team_id)";
+                          " (SELECT name_zh FROM teams WHERE id = t.assignee_team_id),"
+                          " (SELECT name FROM cis WHERE id = t.ci_id),"
+                          " (SELECT tp.key FROM cis c JOIN ci_types tp ON tp.id = c.type_id"
+                          " WHERE c.id = t.ci_id),"
+                          " (SELECT name FROM cis WHERE id = t.service_id)";
         if (sla_sort) sql += std::string(", ") + sort.column;
         sql += " FROM tickets t";
         // ticket_sla has at most one row per ticket: a join never repeats a ticket. Filters
@@ -847,6 +881,11 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
           eq("t.service_id", q.service_id);
         }
         eq("t.ci_id", q.ci_id);
+        if (q.affects_service) {
+          where += " AND (t.service_id = ? OR " + tx.in_ids_sql("t.ci_id") + ")";
+          params.emplace_back(*q.affects_service);
+          params.push_back(tx.in_ids_value(q.affects_cis));
+        }
         if (q.category_none) {
           where += " AND t.category_id IS NULL";
         } else if (q.category_id) {
@@ -931,7 +970,10 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
           t.assignee_name = name_at(39);
           t.team_name = name_at(40);
           t.team_name_zh = name_at(41);
-          if (sla_sort) sla_keys.push_back(r.i64(42));
+          t.ci_name = name_at(42);
+          t.ci_type = name_at(43);
+          t.service_name = name_at(44);
+          if (sla_sort) sla_keys.push_back(r.i64(45));
           page.items.push_back(std::move(t));
         }
         store::finish_page(page, q.limit, sort, [&](const Ticket& t) -> store::Value {

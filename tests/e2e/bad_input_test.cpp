@@ -30,6 +30,7 @@ struct WriteRoute {
   bool empty_ok = false;        // an empty body is valid
   bool multipart = false;       // takes multipart/form-data: multipart_cases() instead
   bool holiday_import = false;  // takes a holiday document: import_cases() instead
+  bool cmdb_import = false;     // takes CSV or JSON CIs: cmdb_import_cases() instead
 };
 
 // One bad request and what must come back.
@@ -200,6 +201,31 @@ class BadInputTest : public SharedServerTest {
           {{{"percent", 50}, {"actions", {{{"type", "notify"}, {"to", "assignee"}}}}},
            {{"percent", 100}, {"actions", {{{"type", "reassign"}, {"team_id", team_id}}}}}}}});
     ASSERT_FALSE(sla_policy_.is_discarded());
+    // CMDB records: a CI type of its own, two servers related by depends_on, a third CI to
+    // relate to.
+    cmdb_type_ =
+        created("/api/v1/ci-types",
+                {{"key", replace_all(unique_name("bad_input_"), "-", "_")},
+                 {"name", "Bad input target"},
+                 {"attributes", {{{"key", "branch"}, {"name", "Branch"}, {"kind", "string"}}}}});
+    ASSERT_FALSE(cmdb_type_.is_discarded());
+    auto server = [&](const std::string& prefix) {
+      std::string host = unique_name(prefix);
+      return created("/api/v1/cis", {{"type", "server"},
+                                     {"name", host},
+                                     {"owner_team_id", team_id},
+                                     {"attributes", {{"hostname", host}, {"ip", "10.1.2.3"}}}});
+    };
+    ci_ = server("bad-input-ci-");
+    ASSERT_FALSE(ci_.is_discarded());
+    json related = server("bad-input-related-");
+    ASSERT_FALSE(related.is_discarded());
+    other_ci_ = server("bad-input-other-");
+    ASSERT_FALSE(other_ci_.is_discarded());
+    ci_relation_ = created("/api/v1/cis/" + id_of(ci_) + "/relations",
+                           {{"type", "depends_on"}, {"to", related["id"]}});
+    ASSERT_FALSE(ci_relation_.is_discarded());
+    ci_ = get_json(port_, "/api/v1/cis/" + id_of(ci_), admin_token_);
     matrix_ = get_json(port_, "/api/v1/priority-matrix", admin_token_);
     settings_ = get_json(port_, "/api/v1/ticket-settings", admin_token_);
     ticket_ = get_json(port_, ticket_path(), admin_token_);  // its version after the link
@@ -235,12 +261,15 @@ class BadInputTest : public SharedServerTest {
     if (under("/api/v1/assignment-rules/")) id = id_of(rule_);
     if (under("/api/v1/calendars/")) id = id_of(calendar_);
     if (under("/api/v1/sla-policies/")) id = id_of(sla_policy_);
+    if (under("/api/v1/ci-types/")) id = id_of(cmdb_type_);
+    if (under("/api/v1/cis/")) id = id_of(ci_);
     if (under("/api/v1/tickets/{number}/links/")) id = id_of(link_);
     if (under("/api/v1/tickets/{number}/attachments/")) id = id_of(attachment_);
     // The survey is the requester's, on a resolved ticket: the admin's resolved one.
     const json& ticket = pattern == "/api/v1/tickets/{number}/survey" ? resolved_ticket_ : ticket_;
     std::string p = replace_all(pattern, "{number}", ticket["number"].get<std::string>());
     p = replace_all(p, "{key}", holiday_set_["key"].get<std::string>());
+    p = replace_all(p, "{relation_id}", id_of(ci_relation_));
     return id.empty() ? p : replace_all(p, "{id}", id);
   }
 
@@ -355,6 +384,7 @@ class BadInputTest : public SharedServerTest {
     add_ticket_config_routes(m);
     add_calendar_routes(m);
     add_sla_policy_routes(m);
+    add_cmdb_routes(m);
     return m;
   }
 
@@ -870,6 +900,136 @@ class BadInputTest : public SharedServerTest {
          {"organisation", Kind::kString, false, true, {}, 100}}};
   }
 
+  // The CMDB: types (a schema is JSON the service checks: the error names the element,
+  // "attributes[0].kind"), relation types, CIs (attribute values checked against the type's
+  // schema: "attributes.ip"), relations, the import.
+  void add_cmdb_routes(std::map<std::string, WriteRoute>& m) {
+    auto j = [](const char* text) { return json::parse(text); };
+    Field key{"key",
+              Kind::kString,
+              true,
+              false,
+              {"", "Upper", "with space", "名字", "a-b", "1abc", "_x", "a/b"},
+              40};
+    Field name{"name", Kind::kString, true, false, {"", "   ", "line\nbreak"}, 100};
+    Field name_zh{"name_zh", Kind::kString, false, true, {"换\n行"}, 100};
+    Field schema{"attributes",
+                 Kind::kAny,
+                 false,
+                 false,
+                 {"x", 1, json::object(), nullptr, j("[1]"),
+                  j(R"([{"key": "a", "name": "A", "kind": "wizard"}])"),
+                  j(R"([{"key": "A", "name": "A", "kind": "string"}])"),
+                  j(R"([{"name": "A", "kind": "string"}])"),
+                  j(R"([{"key": "a", "name": "A", "kind": "string"},
+                        {"key": "a", "name": "B", "kind": "string"}])"),
+                  j(R"([{"key": "a", "name": "A", "kind": "enum"}])"),
+                  j(R"([{"key": "a", "name": "A", "kind": "reference"}])"),
+                  j(R"([{"key": "a", "name": "A", "kind": "reference", "ref_type": "nope"}])"),
+                  j(R"([{"key": "a", "name": "A", "kind": "integer", "default": "x"}])"),
+                  j(R"([{"key": "a", "name": "A", "kind": "boolean", "unique": true}])"),
+                  j(R"([{"key": "a", "name": "A", "kind": "string", "bogus": 1}])")}};
+    m["POST /api/v1/ci-types"] = {
+        json{{"key", "never_created"},
+             {"name", "Never created"},
+             {"name_zh", "从未创建"},
+             {"description", "never"},
+             {"attributes", j(R"([{"key": "a", "name": "A", "kind": "string"}])")}},
+        {key, name, name_zh, {"description", Kind::kString, false, true, {}, 2000}, schema}};
+    Field patch_name = name;
+    patch_name.required = false;
+    m["PATCH /api/v1/ci-types/{id}"] = {
+        json{{"version", cmdb_type_["version"]}, {"name", "Renamed"}},
+        {{"version", Kind::kInt, true},
+         patch_name,
+         name_zh,
+         {"description", Kind::kString, false, true, {}, 2000},
+         schema,
+         {"active", Kind::kBool},
+         {"accept_misfits", Kind::kBool},
+         {"dry_run", Kind::kBool}}};
+    m["POST /api/v1/ci-relation-types"] = {
+        json{{"key", "never_created"},
+             {"name", "never"},
+             {"name_zh", "从未"},
+             {"reverse_name", "never back"},
+             {"reverse_name_zh", "从未"},
+             {"propagates", true}},
+        {key,
+         name,
+         name_zh,
+         {"reverse_name", Kind::kString, false, true, {"换\n行"}, 100},
+         {"reverse_name_zh", Kind::kString, false, true, {"换\n行"}, 100},
+         {"propagates", Kind::kBool}}};
+    Field type{"type", Kind::kString, true, false, {"mainframe", "", "SERVER"}, 40};
+    Field ci_name{"name", Kind::kString, true, false, {"", "   ", "line\nbreak"}, 200};
+    Field status{"status", Kind::kString, false, false, {"broken", "", "IN_USE"}, 40};
+    Field environment{"environment", Kind::kString, false, true, {"mars", "PROD", " "}, 40};
+    Field owner{"owner_team_id", Kind::kNullableInt, false, true, {999999, 0, -1}};
+    Field values{
+        "attributes",
+        Kind::kAny,
+        false,
+        false,
+        {"x", 1, json::array(), nullptr, j(R"({"hostname": "x", "wheels": 4})"),
+         j(R"({"hostname": "x", "ip": "10.1.2"})"), j(R"({"hostname": "x", "cpu_cores": "many"})"),
+         j(R"({"hostname": "x", "criticality": "extreme"})"),
+         j(R"({"hostname": "x", "maintenance_contract_end": "2027-02-30"})"),
+         j(R"({"hostname": "x", "location": 999999})"), j(R"({"hostname": ""})")}};
+    m["POST /api/v1/cis"] = {json{{"type", "server"},
+                                  {"name", "never-created"},
+                                  {"status", "in_use"},
+                                  {"environment", "prod"},
+                                  {"owner_team_id", target_team_["id"]},
+                                  {"attributes", {{"hostname", "never-created"}}}},
+                             {type, ci_name, status, environment, owner, values}};
+    Field patch_ci_name = ci_name;
+    patch_ci_name.required = false;
+    Field patch_values = values;
+    patch_values.bad.push_back(j(R"({"hostname": null})"));
+    patch_values.bad.push_back(j(R"({"ip": "300.1.2.3"})"));
+    m["PATCH /api/v1/cis/{id}"] = {
+        json{{"version", ci_["version"]}, {"status", "maintenance"}},
+        {{"version", Kind::kInt, true}, patch_ci_name, status, environment, owner, patch_values}};
+    m["POST /api/v1/cis/{id}/relations"] = {
+        json{{"type", "runs_on"}, {"to", other_ci_["id"]}},
+        {{"type", Kind::kString, true, false, {"loves", "", "DEPENDS_ON"}, 40},
+         {"to", Kind::kInt, true, false, {999999, 0, -1, ci_["id"]}}}};
+    m["DELETE /api/v1/cis/{id}/relations/{relation_id}"] = {std::nullopt, {}};
+    WriteRoute import;
+    import.cmdb_import = true;
+    m["POST /api/v1/cmdb/import"] = import;
+  }
+
+  // The CMDB import takes CSV or JSON (the spec's format): other content types are refused, and
+  // a document that is not one (malformed JSON, no "cis", a CSV without its header or with an
+  // unknown column) is refused whole.
+  static std::vector<Case> cmdb_import_cases() {
+    const std::string json_ct = "Content-Type: application/json";
+    const std::string csv_ct = "Content-Type: text/csv";
+    const std::string valid = R"({"cis": [{"type": "server", "name": "never-imported",
+                                  "attributes": {"hostname": "never-imported"}}]})";
+    std::vector<Case> out = {
+        {"a text/plain body", valid, {"Content-Type: text/plain"}, 415, ""},
+        {"a form body", valid, {"Content-Type: application/x-www-form-urlencoded"}, 415, ""},
+        {"a JSON-lookalike content type", valid, {"Content-Type: application/jsonp"}, 415, ""},
+        {"no content type", valid, {}, 415, "", false, true},
+    };
+    for (const char* malformed : {"{\"cis\":", "{'cis': []}", "{\"cis\": [}"})
+      out.push_back({std::string("malformed JSON ") + malformed, malformed, {json_ct}, 400, ""});
+    for (const char* shape : {"[]", "42", "\"text\"", "{\"cis\": 1}", "{\"cis\": {}}"})
+      out.push_back(
+          {std::string("JSON without a list of CIs: ") + shape, shape, {json_ct}, 400, ""});
+    out.push_back({"a CSV with an unknown column",
+                   "type,name,colour\r\nserver,never-imported,blue\r\n",
+                   {csv_ct},
+                   400,
+                   "colour",
+                   true});
+    out.push_back({"a CSV without type and name columns", "colour\r\nblue\r\n", {csv_ct}, 400, ""});
+    return out;
+  }
+
   // A holiday import takes a JSON or iCalendar document: a broken one answers 422 with the
   // report of its errors by line (and the error envelope), a wrong content type 415.
   static std::vector<Case> import_cases() {
@@ -1230,8 +1390,16 @@ class BadInputTest : public SharedServerTest {
     for (const char* path :
          {"/api/v1/categories", "/api/v1/priority-matrix", "/api/v1/ticket-settings",
           "/api/v1/assignment-rules", "/api/v1/dispatch-strategies", "/api/v1/me/ticket-views",
-          "/api/v1/surveys?limit=500", "/api/v1/calendars", "/api/v1/sla-policies"}) {
+          "/api/v1/surveys?limit=500", "/api/v1/calendars", "/api/v1/sla-policies",
+          "/api/v1/ci-types", "/api/v1/ci-relation-types"}) {
       s[path] = get_json(port_, path, admin_token_);
+    }
+    json cis = get_json(port_, "/api/v1/cis?limit=500", admin_token_);
+    s["cis"] = cis;
+    for (const json& c : cis["items"]) {
+      std::string base = "/api/v1/cis/" + id_of(c);
+      for (const char* part : {"/relations", "/history"})
+        s[base + part] = get_json(port_, base + part, admin_token_);
     }
     json sets = get_json(port_, "/api/v1/holiday-sets", admin_token_);
     s["holiday sets"] = sets;
@@ -1260,7 +1428,8 @@ class BadInputTest : public SharedServerTest {
   std::vector<RouteInfo> routes_;
   json target_user_, target_team_, target_token_, admin_, other_team_;
   json ticket_, other_ticket_, resolved_ticket_, link_, attachment_, category_, child_category_,
-      rule_, view_, matrix_, settings_, calendar_, holiday_set_, sla_policy_;
+      rule_, view_, matrix_, settings_, calendar_, holiday_set_, sla_policy_, cmdb_type_, ci_,
+      other_ci_, ci_relation_;
   std::unique_ptr<HttpClient> client_;
 };
 
@@ -1285,6 +1454,7 @@ TEST_P(BadInputTest, EveryWriteRouteRefusesBadInputAndNothingChanges) {
     const WriteRoute& route = it->second;
     for (const Case& c : route.multipart        ? multipart_cases()
                          : route.holiday_import ? import_cases()
+                         : route.cmdb_import    ? cmdb_import_cases()
                                                 : cases_for(route)) {
       HttpResponse res = send(r.method, path, c);
       ++requests;
@@ -1421,6 +1591,28 @@ TEST_P(BadInputTest, BadQueryParametersAreRefusedNamingTheParameter) {
       {"/api/v1/holiday-sets/cn-statutory/days?year=20261", "year"},
       {"/api/v1/holiday-sets/cn-statutory/days?year=-202", "year"},
       {"/api/v1/holiday-sets/cn-statutory/days?year=", "year"},
+      {"/api/v1/ci-types?active=maybe", "active"},
+      {"/api/v1/cis?limit=0", "limit"},
+      {"/api/v1/cis?sort=attributes", "sort"},
+      {"/api/v1/cis?cursor=!!!", "cursor"},
+      {"/api/v1/cis?type=mainframe", "type"},
+      {"/api/v1/cis?type=server,Bad%20Type", "type"},
+      {"/api/v1/cis?status=broken", "status"},
+      {"/api/v1/cis?environment=mars", "environment"},
+      {"/api/v1/cis?owner_team_id=x", "owner_team_id"},
+      {"/api/v1/cis?ids=1,x", "ids"},
+      {"/api/v1/cis?ids=0", "ids"},
+      {"/api/v1/cis?attr.Bad=1", "attr.Bad"},
+      {"/api/v1/cis?attr.os=" + std::string(1001, 'o'), "attr.os"},
+      {"/api/v1/cis?q=" + std::string(201, 'q'), "q"},
+      {"/api/v1/cis/export?format=xml", "format"},
+      {"/api/v1/cis/export?relations=maybe", "relations"},
+      {"/api/v1/cis/export?status=broken", "status"},
+      {"/api/v1/cis/" + id_of(ci_) + "/history?limit=0", "limit"},
+      {"/api/v1/cis/" + id_of(ci_) + "/history?cursor=!!!", "cursor"},
+      {"/api/v1/cis/" + id_of(ci_) + "/impact?depth=0", "depth"},
+      {"/api/v1/cis/" + id_of(ci_) + "/impact?depth=x", "depth"},
+      {"/api/v1/cis/" + id_of(ci_) + "/dependencies?depth=51", "depth"},
   };
   HttpClient c(port_);
   for (const Q& q : qs) {
@@ -1435,7 +1627,8 @@ TEST_P(BadInputTest, BadQueryParametersAreRefusedNamingTheParameter) {
         c.request("GET", "/api/v1/users?q=" + url_encode(q), "", {bearer(admin_token_)});
     EXPECT_EQ(r.status, 200) << q << ": " << r.body;
     EXPECT_TRUE(parse_body(r)["items"].empty()) << q << ": " << r.body;
-    for (const char* target : {"/api/v1/tickets?q=", "/api/v1/search?q="}) {
+    for (const char* target :
+         {"/api/v1/tickets?q=", "/api/v1/search?q=", "/api/v1/cis?q=", "/api/v1/cis?attr.os="}) {
       HttpResponse t = c.request("GET", target + url_encode(q), "", {bearer(admin_token_)});
       EXPECT_EQ(t.status, 200) << target << q << ": " << t.body;
       EXPECT_TRUE(parse_body(t)["items"].empty()) << target << q << ": " << t.body;
@@ -1485,6 +1678,12 @@ TEST_P(BadInputTest, UnknownRoutesAnswer404AndUnknownMethods405InJson) {
            {"POST", "/api/v1/holiday-sets/no-such-set/import"},
            {"DELETE", "/api/v1/assignment-rules/999999"},
            {"DELETE", "/api/v1/me/ticket-views/999999"},
+           {"PATCH", "/api/v1/ci-types/999999"},
+           {"PATCH", "/api/v1/ci-types/no_such_type"},
+           {"PATCH", "/api/v1/cis/999999"},
+           {"PATCH", "/api/v1/cis/abc"},
+           {"DELETE", "/api/v1/cis/" + id_of(ci_) + "/relations/999999"},
+           {"DELETE", "/api/v1/cis/999999/relations/" + id_of(ci_relation_)},
            {"DELETE", ticket_path("/links/999999")},
            {"DELETE", "/api/v1/tickets/INC-999999/links/" + id_of(link_)}}) {
     HttpResponse r = c.request(method, path, method == "DELETE" ? "" : R"({"version":1})",

@@ -622,7 +622,7 @@ TEST_P(CliBackendTest, ServeWithDemoIfEmptyLoadsTheDemoOnTheFirstStart) {
   ASSERT_TRUE(std::regex_search(
       out, m,
       std::regex(
-          R"(Loaded the demo organisation: 30 people, (\d+) tickets; demo accounts log in with yunwei-demo\n)")))
+          R"(Loaded the demo organisation: 30 people, (\d+) tickets, (\d+) configuration items; demo accounts log in with yunwei-demo\n)")))
       << out;
   EXPECT_LT(out.find("Loaded the demo organisation"), out.find("password: ")) << out;
   int created = std::stoi(m[1]);
@@ -747,6 +747,85 @@ TEST_P(CliBackendTest, TheFirstAdministratorGetsThePasswordFromTheEnvironment) {
   auto s = login(server->port(), "admin", "Chosen-Admin-Pass-1");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->user["roles"], json({"admin", "agent"}));
+}
+
+TEST_P(CliBackendTest, ImportCmdbReportsRejectedLinesAndHonoursDryRunAndStrict) {
+  std::string csv = dir_.path() + "/estate.csv";
+  write_file(csv,
+             "\xEF\xBB\xBFtype,name,attributes.hostname,attributes.ip,relations.runs_on\r\n"
+             "application,网上银行前端,,,virtual_machine:vm-web-01\r\n"
+             "virtual_machine,vm-web-01,vm-web-01,10.9.0.1,\r\n"
+             "server,坏的服务器,bad-01,10.9.0.300,\r\n");
+  std::string summary_re =
+      R"(3 lines: (\d+) created, (\d+) updated, (\d+) unchanged, (\d+) rejected)";
+  auto counts = [&](const std::string& out) {
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(out, m, std::regex(summary_re))) << out;
+    return m.size() == 5 ? std::string(m[1]) + "/" + std::string(m[2]) + "/" + std::string(m[3]) +
+                               "/" + std::string(m[4])
+                         : std::string();
+  };
+
+  RunResult dry = run_yunwei(with_db({"import", "cmdb", csv, "--dry-run"}));
+  EXPECT_EQ(dry.exit_code, 1) << "a line was rejected\n" << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("dry run"), std::string::npos) << dry.out;
+  EXPECT_EQ(counts(dry.out), "2/0/0/1");
+  EXPECT_NE(dry.out.find("line 4: server:坏的服务器: attributes.ip: "), std::string::npos)
+      << dry.out;
+  EXPECT_EQ(dry.err.find("importing ["), std::string::npos) << "no progress bar off a terminal";
+
+  RunResult strict = run_yunwei(with_db({"import", "cmdb", csv, "--strict"}));
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_NE(strict.out.find("nothing imported"), std::string::npos) << strict.out;
+
+  RunResult real = run_yunwei(with_db({"import", "cmdb", csv}));
+  EXPECT_EQ(real.exit_code, 1);
+  EXPECT_EQ(counts(real.out), "2/0/0/1") << "the dry run and --strict left nothing behind";
+  EXPECT_NE(real.out.find("relations: 1 created"), std::string::npos) << real.out;
+
+  // Fixed: the imported CIs are there, by name, and the new server is added.
+  write_file(csv,
+             "type,name,attributes.hostname,attributes.ip,relations.runs_on\n"
+             "application,网上银行前端,,,virtual_machine:vm-web-01\n"
+             "virtual_machine,vm-web-01,vm-web-01,10.9.0.1,\n"
+             "server,坏的服务器,bad-01,10.9.0.30,\n");
+  RunResult fixed = run_yunwei(with_db({"import", "cmdb", csv}));
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out << fixed.err;
+  EXPECT_EQ(counts(fixed.out), "1/0/2/0");
+  EXPECT_NE(fixed.out.find("relations: 0 created, 1 already there"), std::string::npos)
+      << fixed.out;
+
+  // A JSON file, matched by hostname.
+  std::string js = dir_.path() + "/update.json";
+  write_file(
+      js,
+      R"({"cis":[{"type":"server","name":"上海-db-01","attributes":{"hostname":"bad-01","os":"Kylin V10"}}]})");
+  RunResult by_key = run_yunwei(with_db({"import", "cmdb", js, "--key", "hostname"}));
+  EXPECT_EQ(by_key.exit_code, 0) << by_key.out << by_key.err;
+  EXPECT_NE(by_key.out.find("1 lines: 0 created, 1 updated"), std::string::npos) << by_key.out;
+
+  // Fatal errors: one line on stderr naming the problem, exit 2, nothing imported.
+  std::string broken = dir_.path() + "/broken.csv";
+  write_file(broken, "type,name,attributes.hostname\nserver,a,a\nserver,\"b,b\n");
+  RunResult fatal = run_yunwei(with_db({"import", "cmdb", broken}));
+  EXPECT_EQ(fatal.exit_code, 2) << fatal.out << fatal.err;
+  EXPECT_NE(fatal.err.find("line 3"), std::string::npos) << fatal.err;
+  EXPECT_NE(fatal.err.find("nothing was imported"), std::string::npos) << fatal.err;
+  std::string columns = dir_.path() + "/columns.csv";
+  write_file(columns, "type,name,colour\nserver,a,red\n");
+  RunResult unknown = run_yunwei(with_db({"import", "cmdb", columns}));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("colour"), std::string::npos) << unknown.err;
+  RunResult txt = run_yunwei(with_db({"import", "cmdb", dir_.path() + "/estate.txt"}));
+  EXPECT_EQ(txt.exit_code, 2);
+  EXPECT_NE(txt.err.find(".csv or .json"), std::string::npos) << txt.err;
+  RunResult missing = run_yunwei(with_db({"import", "cmdb", dir_.path() + "/absent.csv"}));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("absent.csv"), std::string::npos) << missing.err;
+  // "a" was not imported by the broken file: importing a good file with it creates it.
+  write_file(broken, "type,name,attributes.hostname\nserver,a,a\n");
+  RunResult after = run_yunwei(with_db({"import", "cmdb", broken}));
+  EXPECT_NE(after.out.find("1 lines: 1 created"), std::string::npos) << after.out;
 }
 
 TEST(Cli, ATooShortAdminPasswordFromTheEnvironmentStopsTheFirstStart) {

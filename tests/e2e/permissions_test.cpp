@@ -118,6 +118,31 @@ class PermissionsTest : public SharedServerTest {
     ASSERT_FALSE(policies.is_discarded());
     ASSERT_FALSE(policies["items"].empty());
     ids_["/api/v1/sla-policies/"] = id_of(policies["items"][0]);
+    // CMDB: a shipped CI type (by key), a CI with a relation.
+    ids_["/api/v1/ci-types/"] = "server";
+    json ci = new_ci();
+    ASSERT_FALSE(ci.is_discarded());
+    ci_ = id_of(ci);
+    ids_["/api/v1/cis/"] = ci_;
+    std::string relation = new_relation();
+    ASSERT_FALSE(relation.empty());
+    ids_["/api/v1/cis/" + ci_ + "/relations/"] = relation;
+  }
+
+  // A new server CI; the record, or a discarded value (with a test failure).
+  json new_ci() {
+    std::string host = unique_name("perm-ci-");
+    return created("/api/v1/cis",
+                   {{"type", "server"}, {"name", host}, {"attributes", {{"hostname", host}}}});
+  }
+
+  // A relation from the probe CI to a new CI; its id, or "" (with a test failure).
+  std::string new_relation() {
+    json other = new_ci();
+    if (other.is_discarded()) return "";
+    json rel =
+        created("/api/v1/cis/" + ci_ + "/relations", {{"type", "depends_on"}, {"to", other["id"]}});
+    return rel.is_discarded() ? "" : id_of(rel);
   }
 
   static std::string id_of(const json& record) {
@@ -176,6 +201,8 @@ class PermissionsTest : public SharedServerTest {
     if (r.path == "/api/v1/tickets/{number}/links/{id}")
       return "/api/v1/tickets/" + number_ + "/links/" + new_link();
     if (r.path == "/api/v1/assignment-rules/{id}") return "/api/v1/assignment-rules/" + new_rule();
+    if (r.path == "/api/v1/cis/{id}/relations/{relation_id}")
+      return "/api/v1/cis/" + ci_ + "/relations/" + new_relation();
     ADD_FAILURE() << r.method << " " << r.path
                   << " deletes for real: make a record per holder in fresh_target()";
     return concrete(r);
@@ -207,7 +234,7 @@ class PermissionsTest : public SharedServerTest {
   std::vector<RouteInfo> routes_;
   std::map<std::string, std::string> ids_;  // path before a {parameter} -> its value
   std::int64_t team_id_ = 0;
-  std::string requester_name_, number_;
+  std::string requester_name_, number_, ci_;
 };
 
 TEST_P(PermissionsTest, EveryRouteHasAKnownAccessRule) {

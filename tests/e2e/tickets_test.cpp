@@ -3,6 +3,7 @@
 // attachments, search, the timeline and the auto-close worker.
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "e2e/e2e_util.h"
 
@@ -582,6 +583,80 @@ TEST_P(TicketsE2eTest, TheBackgroundWorkerClosesResolvedTickets) {
   EXPECT_EQ(tl["items"].back()["action"], "ticket.transition");
   EXPECT_TRUE(tl["items"].back()["actor_id"].is_null());
   EXPECT_EQ(server->stop(), 0);
+}
+
+TEST_P(TicketsE2eTest, IncidentsOnCisShowTheAffectedServicesAndListByService) {
+  std::string tag = unique_name("svc");
+  auto ci = [&](const std::string& type, const std::string& name, json attributes) {
+    HttpResponse r = call("POST", "/api/v1/cis", admin_token_,
+                          json{{"type", type}, {"name", name}, {"attributes", attributes}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return parse_body(r).value("id", std::int64_t{0});
+  };
+  auto relate = [&](std::int64_t from, const std::string& type, std::int64_t to) {
+    HttpResponse r = call("POST", "/api/v1/cis/" + std::to_string(from) + "/relations",
+                          admin_token_, json{{"type", type}, {"to", to}});
+    EXPECT_EQ(r.status, 201) << r.body;
+  };
+  std::int64_t bank = ci("business_service", "网上银行 " + tag, json::object());
+  std::int64_t mobile = ci("business_service", "手机银行 " + tag, json::object());
+  std::int64_t core = ci("application", "核心交易 " + tag, json::object());
+  std::int64_t host = ci("server", "sh-dbs-" + tag, json{{"hostname", "sh-dbs-" + tag}});
+  std::int64_t printer = ci("server", "print-" + tag, json{{"hostname", "print-" + tag}});
+  relate(bank, "depends_on", core);
+  relate(mobile, "depends_on", core);
+  relate(core, "runs_on", host);
+
+  Person agent = person("cilink", {"agent"});
+  // The service must be a business service, the CI a CI; nothing is created otherwise.
+  HttpResponse bad = call("POST", "/api/v1/tickets", agent.token,
+                          json{{"title", "数据库主机宕机"}, {"service_id", host}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(error_field(bad), "service_id");
+  bad = call("POST", "/api/v1/tickets", agent.token,
+             json{{"title", "数据库主机宕机"}, {"ci_id", 99999999}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(error_field(bad), "ci_id");
+
+  json on_host =
+      report_json(agent.token, json{{"title", "数据库主机宕机 " + tag}, {"ci_id", host}});
+  json on_bank =
+      report_json(agent.token, json{{"title", "网银登录失败 " + tag}, {"service_id", bank}});
+  json elsewhere =
+      report_json(agent.token, json{{"title", "打印服务器慢 " + tag}, {"ci_id", printer}});
+
+  // The incident on the host shows both services it takes down, nearest first.
+  json d = parse_body(get_ticket(on_host["number"], agent.token));
+  EXPECT_EQ(d["ci"], json({{"id", host}, {"name", "sh-dbs-" + tag}, {"type", "server"}}));
+  EXPECT_TRUE(d["service"].is_null());
+  ASSERT_EQ(d["affected_services"].size(), 2u) << d.dump();
+  std::set<std::int64_t> affected;
+  for (const json& s : d["affected_services"]) {
+    affected.insert(s["id"].get<std::int64_t>());
+    EXPECT_EQ(s["depth"], 2);
+  }
+  EXPECT_EQ(affected, (std::set<std::int64_t>{bank, mobile}));
+  json e = parse_body(get_ticket(elsewhere["number"], agent.token));
+  EXPECT_TRUE(e["affected_services"].empty()) << e.dump();
+  json b = parse_body(get_ticket(on_bank["number"], agent.token));
+  ASSERT_EQ(b["affected_services"].size(), 1u);
+  EXPECT_EQ(b["affected_services"][0]["id"], bank);
+  EXPECT_EQ(b["service"]["name"], "网上银行 " + tag);
+
+  // "Affects service X": its own tickets and those on what it depends on.
+  std::vector<std::string> bank_list =
+      numbers("/api/v1/tickets?affects_service=" + std::to_string(bank), agent.token);
+  EXPECT_EQ(std::set<std::string>(bank_list.begin(), bank_list.end()),
+            (std::set<std::string>{on_host["number"], on_bank["number"]}));
+  std::vector<std::string> mobile_list =
+      numbers("/api/v1/tickets?affects_service=" + std::to_string(mobile), agent.token);
+  EXPECT_EQ(mobile_list, std::vector<std::string>{on_host["number"].get<std::string>()});
+  json page = get_json(port_, "/api/v1/tickets?ci_id=" + std::to_string(host), agent.token);
+  ASSERT_EQ(page["items"].size(), 1u);
+  EXPECT_EQ(page["items"][0]["ci"]["name"], "sh-dbs-" + tag);
+  HttpResponse unknown = call("GET", "/api/v1/tickets?affects_service=99999999", agent.token);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(error_field(unknown), "affects_service");
 }
 
 YUNWEI_INSTANTIATE_BACKENDS(TicketsE2eTest);

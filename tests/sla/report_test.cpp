@@ -14,6 +14,7 @@
 #include "identity/team_service.h"
 #include "identity/user_service.h"
 #include "sla/summary.h"
+#include "support/cis.h"
 #include "support/people.h"
 #include "support/test_db.h"
 #include "tickets/category_service.h"
@@ -153,11 +154,13 @@ class SlaReportTest : public testing::BackendTest {
   // unless said otherwise.
   void make_tickets() {
     // A: P1, Network, VPN (a child of Network), service 7; both met.
-    a_ = ticket({"incident", 1, 1, network_, vpn_cat_, 7, requester_});
+    svc7_ = testing::make_ci(db(), clock_, "business_service", "网上银行");
+    svc9_ = testing::make_ci(db(), clock_, "business_service", "ERP");
+    a_ = ticket({"incident", 1, 1, network_, vpn_cat_, svc7_, requester_});
     sla_row(a_, {"met", kMid}, {"met", kMid + kDay});
     // B: P1, Network, Network itself, service 7; response met, resolution breached in March
     // (stopped late in April).
-    b_ = ticket({"incident", 1, 1, network_, net_cat_, 7});
+    b_ = ticket({"incident", 1, 1, network_, net_cat_, svc7_});
     sla_row(b_, {"met", kMid}, {"breached", kTo + kDay, kMid}, "breached", false);
     // C: P3, Desk, no category or service; response breached, resolution still running.
     c_ = ticket({"incident", 2, 2, desk_, std::nullopt, std::nullopt, requester_});
@@ -165,7 +168,7 @@ class SlaReportTest : public testing::BackendTest {
             "breached", true, kTo + 300);
     // D: P3, no team, Hardware, service 9; response met exactly at `from` (counted),
     // resolution met exactly at `to` (not counted: the period is half-open).
-    d_ = ticket({"incident", 2, 2, std::nullopt, hw_cat_, 9});
+    d_ = ticket({"incident", 2, 2, std::nullopt, hw_cat_, svc9_});
     sla_row(d_, {"met", kFrom}, {"met", kTo}, "at_risk", true, kTo + 100);
     // E: a P2 request, Desk; response breached a millisecond before `from` (not counted),
     // resolution breached in March and stopped in April (counted by its breach).
@@ -274,6 +277,7 @@ class SlaReportTest : public testing::BackendTest {
   std::unique_ptr<tickets::TicketService> tickets_;
   std::int64_t admin_ = 0, agent_ = 0, requester_ = 0, other_ = 0, network_ = 0, desk_ = 0;
   std::int64_t net_cat_ = 0, vpn_cat_ = 0, hw_cat_ = 0, sec_cat_ = 0;
+  std::int64_t svc7_ = 0, svc9_ = 0;
   tickets::Ticket a_, b_, c_, d_, e_, f_, g_, h_;
   int made_ = 0;
 };
@@ -348,17 +352,18 @@ TEST_P(SlaReportTest, GroupsByTeamByNameWithTheTicketsWithoutATeamLast) {
   expect_links_list_what_is_counted(admin_view(), r);
 }
 
-TEST_P(SlaReportTest, GroupsByServiceIdNamedByIdWithTheTicketsWithoutAServiceLast) {
+TEST_P(SlaReportTest, GroupsByServiceNamedByTheCmdbWithTheTicketsWithoutAServiceLast) {
   make_tickets();
   SlaReport r = report(admin_view(), "service");
   ASSERT_EQ(r.groups.size(), 3u);
-  EXPECT_EQ(r.groups[0].id_key, 7);
-  EXPECT_EQ(r.groups[0].name, "#7");
-  EXPECT_EQ(r.groups[0].name_zh, "#7");
+  EXPECT_EQ(r.groups[0].id_key, svc7_);
+  EXPECT_EQ(r.groups[0].name, "网上银行");
+  EXPECT_EQ(r.groups[0].name_zh, "网上银行");
   EXPECT_EQ(r.groups[0].response.met, 2);         // A, B
   EXPECT_EQ(r.groups[0].resolution.met, 1);       // A
   EXPECT_EQ(r.groups[0].resolution.breached, 1);  // B
-  EXPECT_EQ(r.groups[1].id_key, 9);
+  EXPECT_EQ(r.groups[1].id_key, svc9_);
+  EXPECT_EQ(r.groups[1].name, "ERP");
   EXPECT_EQ(r.groups[1].response.met, 1);  // D
   EXPECT_FALSE(r.groups[2].id_key);
   EXPECT_EQ(r.groups[2].list_filter, "service_id=none");

@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "cmdb/affected.h"
 #include "identity/password.h"
 #include "identity/team_service.h"
 #include "identity/user_service.h"
+#include "support/cis.h"
 #include "support/test_db.h"
 #include "tickets/category_service.h"
 #include "tickets/config.h"
@@ -45,6 +47,7 @@ class TicketFeatureTest : public testing::BackendTest {
     categories_ = std::make_unique<CategoryService>(db(), clock_);
     config_ = std::make_unique<TicketConfig>(db(), clock_);
     dispatch_ = std::make_unique<DispatchService>(db(), clock_);
+    relations_ = std::make_unique<cmdb::RelationService>(db(), clock_);
 
     admin_ = user("admin1", {"admin"});
     desk_lead_ = user("desklead", {"agent"});
@@ -199,6 +202,7 @@ class TicketFeatureTest : public testing::BackendTest {
   std::unique_ptr<CategoryService> categories_;
   std::unique_ptr<TicketConfig> config_;
   std::unique_ptr<DispatchService> dispatch_;
+  std::unique_ptr<cmdb::RelationService> relations_;
   std::int64_t admin_ = 0, desk_lead_ = 0, desk1_ = 0, desk2_ = 0, infra1_ = 0, infra2_ = 0,
                sec1_ = 0, ops_lead_ = 0, ops1_ = 0, req1_ = 0, req2_ = 0, req3_ = 0;
   std::int64_t desk_ = 0, infra_ = 0, secops_ = 0, ops_ = 0;
@@ -224,11 +228,14 @@ TEST_P(TicketFeatureTest, DispatchRulesPickTheTeamOfTheFirstMatchingRuleInOrder)
   RuleConditions by_channel;
   by_channel.channels = {"monitoring"};
   rule("monitoring", infra_, by_channel);
+  std::int64_t erp = testing::make_ci(db(), clock_, "business_service", "ERP");
+  std::int64_t erp_host =
+      testing::make_ci(db(), clock_, "server", "erp-db-01", R"({"hostname": "erp-db-01"})");
   RuleConditions by_service;
-  by_service.service_ids = {77};
+  by_service.service_ids = {erp};
   rule("erp service", app_team, by_service);
   RuleConditions by_ci;
-  by_ci.ci_ids = {88};
+  by_ci.ci_ids = {erp_host};
   rule("erp server", app_team, by_ci);
 
   NewTicket n = incident("VPN 连不上");
@@ -251,10 +258,10 @@ TEST_P(TicketFeatureTest, DispatchRulesPickTheTeamOfTheFirstMatchingRuleInOrder)
   alert.channel = "monitoring";
   EXPECT_EQ(log(desk1_, alert).assignee_team_id, infra_);
   NewTicket service = incident("无法下单");
-  service.service_id = 77;
+  service.service_id = erp;
   EXPECT_EQ(report(req1_, service).assignee_team_id, app_team);
   NewTicket ci = incident("服务器无响应");
-  ci.ci_id = 88;
+  ci.ci_id = erp_host;
   EXPECT_EQ(report(req1_, ci).assignee_team_id, app_team);
 
   // Both the category and the keyword rule match: the first in position order wins.
@@ -373,6 +380,83 @@ TEST_P(TicketFeatureTest,
   EXPECT_EQ(tl.back().actor_id, req1_);
   // And the security team's assigned ticket too: it is the requester's own.
   EXPECT_EQ(must(move(req1_, sec.number, cancel, false)).status, "cancelled");
+}
+
+TEST_P(TicketFeatureTest, TicketsLinkToCisAndListByTheServiceTheyAffect) {
+  using testing::make_ci;
+  std::int64_t bank = make_ci(db(), clock_, "business_service", "网上银行");
+  std::int64_t erp = make_ci(db(), clock_, "business_service", "ERP");
+  std::int64_t app = make_ci(db(), clock_, "application", "网银前端");
+  std::int64_t web = make_ci(db(), clock_, "server", "sh-web-01", R"({"hostname": "sh-web-01"})");
+  std::int64_t other = make_ci(db(), clock_, "server", "bj-erp-01", R"({"hostname": "bj-erp-01"})");
+  testing::relate(db(), clock_, bank, "depends_on", app);
+  testing::relate(db(), clock_, app, "runs_on", web);
+
+  NewTicket bad = incident("服务器宕机");
+  bad.ci_id = 999999;
+  EXPECT_TRUE(failed_with(tickets_->create(as(desk1_), agent(desk1_), bad),
+                          ErrorCode::kInvalidArgument, "ci_id"));
+  bad.ci_id.reset();
+  bad.service_id = web;
+  auto not_service = tickets_->create(as(desk1_), agent(desk1_), bad);
+  EXPECT_TRUE(failed_with(not_service, ErrorCode::kInvalidArgument, "service_id"));
+  EXPECT_NE(not_service.error().message.find("not a business service"), std::string::npos);
+
+  NewTicket on_web = incident("sh-web-01 无响应");
+  on_web.ci_id = web;
+  Ticket t1 = log(desk1_, on_web);
+  NewTicket on_bank = incident("网银登录失败");
+  on_bank.service_id = bank;
+  Ticket t2 = log(desk1_, on_bank);
+  NewTicket on_erp = incident("ERP 报表慢");
+  on_erp.service_id = erp;
+  on_erp.ci_id = other;
+  Ticket t3 = log(desk1_, on_erp);
+  log(desk1_, incident("打印机卡纸"));
+
+  // An incident on the web server affects 网上银行 through the application.
+  auto affected = must(cmdb::affected_services(db(), *relations_, web));
+  ASSERT_EQ(affected.size(), 1u);
+  EXPECT_EQ(affected[0].id, bank);
+  EXPECT_EQ(affected[0].depth, 2);
+  EXPECT_TRUE(must(cmdb::affected_services(db(), *relations_, other)).empty());
+
+  auto numbers = [&](const TicketQuery& q) {
+    std::vector<std::string> out;
+    for (const Ticket& t : must(tickets_->list(admin(admin_), q)).items) out.push_back(t.number);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  TicketQuery q;
+  q.affects_service = bank;
+  q.affects_cis = must(cmdb::affecting_cis(db(), *relations_, bank, "affects_service"));
+  std::vector<std::string> expected{t1.number, t2.number};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(numbers(q), expected) << "the service's own ticket and the one on its server";
+  q.affects_service = erp;
+  q.affects_cis = must(cmdb::affecting_cis(db(), *relations_, erp, "affects_service"));
+  EXPECT_EQ(numbers(q), std::vector<std::string>{t3.number});
+  EXPECT_TRUE(failed_with(cmdb::affecting_cis(db(), *relations_, 999999, "affects_service"),
+                          ErrorCode::kInvalidArgument, "affects_service"));
+
+  // Lists and the detail carry the names.
+  TicketQuery mine;
+  mine.ci_id = web;
+  auto page = must(tickets_->list(admin(admin_), mine));
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].ci_name, "sh-web-01");
+  EXPECT_EQ(page.items[0].ci_type, "server");
+  TicketDetail d = must(tickets_->get(admin(admin_), t3.number));
+  EXPECT_EQ(d.ticket.service_name, "ERP");
+  EXPECT_EQ(d.ticket.ci_name, "bj-erp-01");
+
+  // A patch is checked the same way and leaves the ticket alone when refused.
+  TicketPatch p;
+  p.version = t3.version;
+  p.service_id = std::optional<std::int64_t>(other);
+  EXPECT_TRUE(failed_with(tickets_->update(as(desk1_), agent(desk1_), t3.number, p),
+                          ErrorCode::kInvalidArgument, "service_id"));
+  EXPECT_EQ(must(tickets_->get(admin(admin_), t3.number)).ticket.service_id, erp);
 }
 
 TEST_P(TicketFeatureTest, RoundRobinCyclesActiveAgentsInIdOrder) {
