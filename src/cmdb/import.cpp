@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -271,6 +272,96 @@ core::Result<Parsed> parse_json(std::string_view text) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Multi-row INSERTs: most of an import's time is per statement, not per row.
+
+class BatchInsert {
+ public:
+  // `head`: "INSERT INTO t (a, b, c) VALUES "; `tail`: "" or " RETURNING ...", whose rows go to
+  // `on_row`. Full batches are one statement of kRows rows; what is left at flush() goes one
+  // row per statement, so that only two statements per table are ever prepared and cached.
+  BatchInsert(store::Tx& tx, std::string head, std::size_t columns, std::string tail = "",
+              std::function<core::Status(const store::Row&)> on_row = {})
+      : tx_(tx),
+        head_(std::move(head)),
+        tail_(std::move(tail)),
+        columns_(columns),
+        on_row_(std::move(on_row)) {}
+
+  core::Status add(store::Params row) {
+    for (store::Value& v : row) pending_.push_back(std::move(v));
+    if (pending_.size() < kRows * columns_) return {};
+    return run(kRows, pending_);
+  }
+  core::Status flush() {
+    for (std::size_t at = 0; at < pending_.size(); at += columns_) {
+      store::Params one(pending_.begin() + static_cast<std::ptrdiff_t>(at),
+                        pending_.begin() + static_cast<std::ptrdiff_t>(at + columns_));
+      YW_TRY(run(1, one));
+    }
+    pending_.clear();
+    return {};
+  }
+
+ private:
+  static constexpr std::size_t kRows = 200;  // 8 columns: 1,600 parameters (PostgreSQL: 65,535)
+
+  core::Status run(std::size_t rows, store::Params& params) {
+    std::string& sql = rows == 1 ? one_sql_ : full_sql_;
+    if (sql.empty()) {
+      std::string tuple = "(";
+      for (std::size_t c = 0; c < columns_; ++c) tuple += c ? ", ?" : "?";
+      tuple += ")";
+      sql = head_;
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (r) sql += ", ";
+        sql += tuple;
+      }
+      sql += tail_;
+    }
+    auto out = tx_.query(sql, params);
+    if (!out.ok()) return std::move(out).error();
+    params.clear();
+    if (on_row_) {
+      for (const store::Row& r : *out) YW_TRY(on_row_(r));
+    }
+    return {};
+  }
+
+  store::Tx& tx_;
+  std::string head_, tail_;
+  std::size_t columns_;
+  std::function<core::Status(const store::Row&)> on_row_;
+  store::Params pending_;
+  std::string full_sql_, one_sql_;
+};
+
+// Events as store::append_event writes them (store/audit.cpp), in batches.
+class EventBatch {
+ public:
+  EventBatch(store::Tx& tx, const store::Actor& actor, core::TimeMs now)
+      : actor_(actor),
+        now_(now),
+        batch_(tx,
+               "INSERT INTO events (at, actor_id, action, object_type, object_id, before_json,"
+               " after_json, request_id) VALUES ",
+               8) {}
+  core::Status add(const char* action, std::int64_t ci, std::string before, std::string after) {
+    store::Value actor_id, before_v, after_v;
+    if (actor_.user_id) actor_id = *actor_.user_id;
+    if (!before.empty()) before_v = std::move(before);
+    if (!after.empty()) after_v = std::move(after);
+    return batch_.add({now_, std::move(actor_id), std::string(action), std::string("ci"), ci,
+                       std::move(before_v), std::move(after_v), actor_.request_id});
+  }
+  core::Status flush() { return batch_.flush(); }
+
+ private:
+  const store::Actor& actor_;
+  core::TimeMs now_;
+  BatchInsert batch_;
+};
+
+// ---------------------------------------------------------------------------------------------
 // The import, inside one transaction
 
 class Importer {
@@ -292,7 +383,7 @@ class Importer {
   void plan_relations(std::size_t i, const RawLine& raw);
   void cascade();
   core::Status write();
-  core::Status write_ci(std::size_t i);
+  core::Status write_ci(std::size_t i, EventBatch& events, BatchInsert& unique_values);
 
   TypeInfo* type_by_key(const std::string& key) {
     auto it = types_by_key_.find(key);
@@ -885,7 +976,7 @@ store::Value opt_value(const std::optional<std::int64_t>& v) {
   return out;
 }
 
-core::Status Importer::write_ci(std::size_t i) {
+core::Status Importer::write_ci(std::size_t i, EventBatch& events, BatchInsert& unique_values) {
   Plan& p = plans_[i];
   const TypeInfo& t = *p.type;
   if (!p.planned_refs.empty()) {
@@ -945,17 +1036,12 @@ core::Status Importer::write_ci(std::size_t i) {
     for (const AttributeDef& d : t.schema) {
       auto it = v.find(d.key);
       if (!d.unique || it == v.end() || it->is_null()) continue;
-      auto ins = tx_.exec(
-          "INSERT INTO ci_unique_values (type_id, attr_key, value, ci_id) VALUES (?, ?, ?, ?)",
-          {t.id, d.key, value_text(*it), p.id});
-      if (!ins.ok()) return std::move(ins).error();
+      YW_TRY(unique_values.add({t.id, d.key, value_text(*it), p.id}));
     }
   }
   YW_TRY(internal::index_ci(tx_, c));
-  auto ev = store::append_event(tx_, actor_, now_, p.match < 0 ? "ci.create" : "ci.update", "ci",
-                                p.id, before_snapshot, internal::ci_snapshot(c));
-  if (!ev.ok()) return std::move(ev).error();
-  return {};
+  return events.add(p.match < 0 ? "ci.create" : "ci.update", p.id, std::move(before_snapshot),
+                    internal::ci_snapshot(c));
 }
 
 core::Status Importer::write() {
@@ -965,6 +1051,9 @@ core::Status Importer::write() {
     total_ += (p.ci_changed ? 1 : 0) + static_cast<std::int64_t>(p.relations.size());
   }
   if (progress_) progress_(0, total_);
+  EventBatch events(tx_, actor_, now_);
+  BatchInsert unique_values(
+      tx_, "INSERT INTO ci_unique_values (type_id, attr_key, value, ci_id) VALUES ", 4);
   for (std::size_t i = 0; i < plans_.size(); ++i) {
     Plan& p = plans_[i];
     if (p.rejected) continue;
@@ -972,9 +1061,28 @@ core::Status Importer::write() {
       p.id = known_[p.match].id;
       continue;
     }
-    YW_TRY(write_ci(i));
+    // Queued unique values never meet an update's DELETE: that removes the CI's own values only,
+    // and a value it gives up can only be taken by a later line (validate() runs in file order).
+    YW_TRY(write_ci(i, events, unique_values));
     step();
   }
+  YW_TRY(unique_values.flush());
+  std::unordered_map<std::int64_t, const RelType*> rel_by_id;
+  for (const RelType& t : rel_types_) rel_by_id[t.id] = &t;
+  // Each relation's event needs its id: RETURNING gives the rows (in no promised order) with
+  // what identifies them.
+  BatchInsert relations(
+      tx_, "INSERT INTO ci_relations (type_id, from_ci, to_ci, created_at) VALUES ", 4,
+      " RETURNING id, type_id, from_ci, to_ci", [&](const store::Row& r) -> core::Status {
+        // The event RelationService::add writes (cmdb/relations.cpp), byte for byte: keys
+        // sorted, and relation type keys need no escaping ([a-z0-9_]).
+        std::string after = "{\"relation_id\":" + std::to_string(r.i64(0)) +
+                            ",\"to\":" + std::to_string(r.i64(3)) + ",\"type\":\"" +
+                            rel_by_id.at(r.i64(1))->key + "\"}";
+        YW_TRY(events.add("ci.relate", r.i64(2), "", std::move(after)));
+        step();
+        return {};
+      });
   bool related = false;
   for (const Plan& p : plans_) {
     if (p.rejected) continue;
@@ -982,21 +1090,12 @@ core::Status Importer::write() {
       std::int64_t to = r.target_id >= kPlanned
                             ? plans_[static_cast<std::size_t>(r.target_id - kPlanned)].id
                             : r.target_id;
-      auto row = tx_.query_row(
-          "INSERT INTO ci_relations (type_id, from_ci, to_ci, created_at) VALUES (?, ?, ?, ?)"
-          " RETURNING id",
-          {r.type->id, p.id, to, now_});
-      if (!row.ok()) return std::move(row).error();
-      // The event RelationService::add writes (cmdb/relations.cpp), byte for byte: keys sorted,
-      // and relation type keys need no escaping ([a-z0-9_]).
-      std::string after = "{\"relation_id\":" + std::to_string((*row)->i64(0)) +
-                          ",\"to\":" + std::to_string(to) + ",\"type\":\"" + r.type->key + "\"}";
-      auto ev = store::append_event(tx_, actor_, now_, "ci.relate", "ci", p.id, "", after);
-      if (!ev.ok()) return std::move(ev).error();
+      YW_TRY(relations.add({r.type->id, p.id, to, now_}));
       related = true;
-      step();
     }
   }
+  YW_TRY(relations.flush());
+  YW_TRY(events.flush());
   if (related) YW_TRY(bump_relations_version(tx_));
   return {};
 }

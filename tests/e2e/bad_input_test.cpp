@@ -404,8 +404,9 @@ class BadInputTest : public SharedServerTest {
     Field impact{"impact", Kind::kInt, false, false, {0, 6, -1, 4}};
     Field urgency{"urgency", Kind::kInt, false, false, {0, 6, -1, 5}};
     Field category{"category_id", Kind::kNullableInt, false, true, {999999, 0, -1}};
-    Field service{"service_id", Kind::kNullableInt, false, true};
-    Field ci{"ci_id", Kind::kNullableInt, false, true};
+    // Not CIs.
+    Field service{"service_id", Kind::kNullableInt, false, true, {999999, 0}};
+    Field ci{"ci_id", Kind::kNullableInt, false, true, {999999, 0}};
     Field team_id{"assignee_team_id", Kind::kNullableInt, false, true, {999999, 0}};
     Field assignee{"assignee_id", Kind::kNullableInt, false, true, {999999, uid}};
     Field requester{"requester_id", Kind::kInt, false, false, {999999, 0}};
@@ -1551,6 +1552,8 @@ TEST_P(BadInputTest, BadQueryParametersAreRefusedNamingTheParameter) {
       {"/api/v1/tickets?created_from=yesterday", "created_from"},
       {"/api/v1/tickets?updated_to=2024-13-01", "updated_to"},
       {"/api/v1/tickets?service_id=x", "service_id"},
+      {"/api/v1/tickets?affects_service=x", "affects_service"},
+      {"/api/v1/tickets?affects_service=99999999", "affects_service"},
       {"/api/v1/tickets?category_id=None", "category_id"},
       {"/api/v1/tickets?sla=late", "sla"},
       {"/api/v1/tickets?sla=" + std::string(21, 's'), "sla"},
