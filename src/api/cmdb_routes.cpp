@@ -70,14 +70,6 @@ json ci_json(const cmdb::Ci& c, const std::map<std::int64_t, cmdb::TeamRef>& tea
           {"updated_at", time_json(c.updated_at)}};
 }
 
-json summary_json(const cmdb::CiSummary& s) {
-  return {{"id", s.id},
-          {"name", s.name},
-          {"type", s.type},
-          {"status", s.status},
-          {"environment", s.environment}};
-}
-
 // One CI as the API shows it (with its owner team).
 core::Result<json> load_ci_json(Ctx& ctx, std::int64_t id) {
   return store::read_tx<json>(ctx.deps.db, [&](store::Tx& tx) -> core::Result<json> {
@@ -166,15 +158,10 @@ core::Result<cmdb::CiPage> list_page(Ctx& ctx, const cmdb::CiQuery& q) {
 // ---------------------------------------------------------------------------------------------
 // Impact and dependencies
 
-// Open incidents (visible to the caller) whose CI or business service is one of `ids`.
-core::Result<json> open_incidents(store::Tx& tx, const tickets::Viewer& v,
-                                  const std::vector<std::int64_t>& ids) {
-  struct Found {
-    std::string number, title, priority, status;
-    std::optional<std::int64_t> ci_id, service_id;
-    std::int64_t id = 0;
-  };
-  std::map<std::int64_t, Found> found;
+// Writes the open incidents (visible to the caller) whose CI or business service is one of
+// `ids` as a JSON array, most urgent first.
+core::Status write_open_incidents(store::Tx& tx, const tickets::Viewer& v,
+                                  const std::vector<std::int64_t>& ids, JsonWriter& w) {
   std::string where =
       " WHERE t.kind = 'incident' AND t.status NOT IN ('resolved', 'fulfilled', 'closed',"
       " 'cancelled') AND (" +
@@ -182,30 +169,33 @@ core::Result<json> open_incidents(store::Tx& tx, const tickets::Viewer& v,
   store::Params params = {tx.in_ids_value(ids), tx.in_ids_value(ids)};
   YW_TRY(tickets::TicketService::visibility_sql(tx, v, where, params));
   auto rows = tx.query(
-      "SELECT t.id, t.number, t.title, t.priority, t.status, t.ci_id, t.service_id FROM"
-      " tickets t" +
-          where,
+      "SELECT t.number, t.title, t.priority, t.status, t.ci_id, t.service_id FROM tickets t" +
+          where + " ORDER BY t.priority, t.id LIMIT 200",
       params);
   if (!rows.ok()) return std::move(rows).error();
+  w.begin_array();
   for (const store::Row& r : *rows) {
-    found[r.i64(0)] =
-        Found{r.str(1), r.str(2), r.str(3), r.str(4), r.opt_i64(5), r.opt_i64(6), r.i64(0)};
+    w.begin_object();
+    w.key("number").value(r.str(0));
+    w.key("title").value(r.str(1));
+    w.key("priority").value(r.str(2));
+    w.key("status").value(r.str(3));
+    w.key("ci_id");
+    if (r.is_null(4)) {
+      w.null();
+    } else {
+      w.value(r.i64(4));
+    }
+    w.key("service_id");
+    if (r.is_null(5)) {
+      w.null();
+    } else {
+      w.value(r.i64(5));
+    }
+    w.end_object();
   }
-  std::vector<Found> list;
-  for (auto& [id, f] : found) list.push_back(std::move(f));
-  std::sort(list.begin(), list.end(), [](const Found& a, const Found& b) {
-    return a.priority != b.priority ? a.priority < b.priority : a.id < b.id;
-  });
-  json out = json::array();
-  for (const Found& f : list) {
-    out.push_back({{"number", f.number},
-                   {"title", f.title},
-                   {"priority", f.priority},
-                   {"status", f.status},
-                   {"ci_id", f.ci_id ? json(*f.ci_id) : json(nullptr)},
-                   {"service_id", f.service_id ? json(*f.service_id) : json(nullptr)}});
-  }
-  return out;
+  w.end_array();
+  return {};
 }
 
 core::Result<int> depth_param(const http::Request& req) {
@@ -215,52 +205,84 @@ core::Result<int> depth_param(const http::Request& req) {
   return static_cast<int>(*d);
 }
 
+void write_summary(JsonWriter& w, const cmdb::CiSummary& c) {
+  w.begin_object();
+  w.key("id").value(c.id);
+  w.key("name").value(c.name);
+  w.key("type").value(c.type);
+  w.key("status").value(c.status);
+  w.key("environment").value(c.environment);
+  w.end_object();
+}
+
+// One reached CI's place: depth, path (ids, the start first) and the relations along it.
+void write_path(JsonWriter& w, const cmdb::Reached& r) {
+  w.key("depth").value(std::int64_t{r.depth});
+  w.key("path").value(r.path);
+  w.key("via").value(r.via);
+}
+
+// Impact (upstream) or dependencies (downstream) of a CI, written directly as text: a walk from
+// a hypervisor reaches hundreds of CIs, and this is the hot path of impact analysis.
 core::Result<http::Response> traversal(Ctx& ctx, bool upstream) {
   YW_ASSIGN(std::int64_t id, path_id(ctx.req));
   YW_ASSIGN(int depth, depth_param(ctx.req));
-  YW_ASSIGN(json ci, load_ci_json(ctx, id));
   auto walked =
       upstream ? ctx.deps.relations.impact(id, depth) : ctx.deps.relations.dependencies(id, depth);
   if (!walked.ok()) return std::move(walked).error();
   const std::vector<cmdb::Reached>& reached = *walked;
   tickets::Viewer v = viewer_of(ctx);
-  json body;
+  JsonWriter w;
   core::Status st = ctx.deps.db.read([&](store::Tx& tx) -> core::Status {
+    YW_ASSIGN(cmdb::Ci c, cmdb::load_ci(tx, id));
+    std::vector<cmdb::Ci> one = {c};
+    YW_ASSIGN(auto teams, cmdb::owner_teams(tx, one));
     std::vector<std::int64_t> ids = {id};
+    ids.reserve(reached.size() + 1);
     for (const cmdb::Reached& r : reached) ids.push_back(r.ci_id);
     YW_ASSIGN(auto summaries, cmdb::ci_summaries(tx, ids));
-    json items = json::array();
-    json services = json::array();
-    if (upstream && ci["type"] == "business_service") {
-      services.push_back({{"id", id},
-                          {"name", ci["name"]},
-                          {"depth", 0},
-                          {"path", json::array({id})},
-                          {"via", json::array()}});
-    }
+    w.begin_object();
+    w.key("ci").raw(ci_json(c, teams).dump(-1, ' ', false, json::error_handler_t::replace));
+    w.key("items").begin_array();
     for (const cmdb::Reached& r : reached) {
       auto it = summaries.find(r.ci_id);
       if (it == summaries.end()) continue;
-      items.push_back(
-          {{"ci", summary_json(it->second)}, {"depth", r.depth}, {"path", r.path}, {"via", r.via}});
-      if (upstream && it->second.type == "business_service") {
-        services.push_back({{"id", r.ci_id},
-                            {"name", it->second.name},
-                            {"depth", r.depth},
-                            {"path", r.path},
-                            {"via", r.via}});
-      }
+      w.begin_object();
+      w.key("ci");
+      write_summary(w, it->second);
+      write_path(w, r);
+      w.end_object();
     }
-    YW_ASSIGN(json incidents, open_incidents(tx, v, ids));
-    body = {{"ci", ci}, {"items", items}};
-    if (upstream) body["business_services"] = services;
-    body["open_incidents"] = incidents;
+    w.end_array();
+    if (upstream) {
+      w.key("business_services").begin_array();
+      if (c.type_key == "business_service") {
+        w.begin_object();
+        w.key("id").value(id);
+        w.key("name").value(c.name);
+        write_path(w, cmdb::Reached{id, 0, {id}, {}});
+        w.end_object();
+      }
+      for (const cmdb::Reached& r : reached) {
+        auto it = summaries.find(r.ci_id);
+        if (it == summaries.end() || it->second.type != "business_service") continue;
+        w.begin_object();
+        w.key("id").value(r.ci_id);
+        w.key("name").value(it->second.name);
+        write_path(w, r);
+        w.end_object();
+      }
+      w.end_array();
+    }
+    w.key("open_incidents");
+    YW_TRY(write_open_incidents(tx, v, ids, w));
     // Changes arrive with issue #7 (kind "change").
-    body["scheduled_changes"] = json::array();
+    w.key("scheduled_changes").begin_array().end_array();
+    w.end_object();
     return {};
   });
   YW_TRY(st);
-  return json_response(200, body);
+  return http::Response::json(200, w.take());
 }
 
 // ---------------------------------------------------------------------------------------------
