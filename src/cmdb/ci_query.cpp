@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "cmdb/ci_internal.h"
 #include "core/text.h"
 #include "store/page.h"
 #include "store/search/search.h"
@@ -12,26 +13,6 @@ namespace yunwei::cmdb {
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kColumns =
-    "c.id, c.type_id, t.key, c.name, c.status, c.environment, c.owner_team_id, c.attributes,"
-    " c.version, c.created_at, c.updated_at";
-
-Ci from_row(const store::Row& r) {
-  Ci c;
-  c.id = r.i64(0);
-  c.type_id = r.i64(1);
-  c.type_key = r.str(2);
-  c.name = r.str(3);
-  c.status = r.str(4);
-  c.environment = r.str(5);
-  c.owner_team_id = r.opt_i64(6);
-  c.attributes_json = r.str(7);
-  c.version = r.i64(8);
-  c.created_at = r.i64(9);
-  c.updated_at = r.i64(10);
-  return c;
-}
 
 bool valid_attr_key(std::string_view k) {
   if (k.empty() || k.size() > 40 || k[0] < 'a' || k[0] > 'z') return false;
@@ -154,13 +135,13 @@ core::Result<CiPage> page_of(store::Tx& tx, const CiQuery& q, const Filter& f,
   CiPage out;
   if (f.none) return out;
   YW_ASSIGN(store::Keyset keyset, store::make_keyset(sort, q.cursor, "c.id"));
-  std::string sql = std::string("SELECT ") + kColumns + f.sql;
+  std::string sql = std::string("SELECT ") + internal::kCiColumns + f.sql;
   store::Params params = f.params;
   store::append_page_clause(sql, params, keyset, q.limit);
   auto rows = tx.query(sql, params);
   if (!rows.ok()) return std::move(rows).error();
   store::Page<Ci> page;
-  for (const store::Row& r : *rows) page.items.push_back(from_row(r));
+  for (const store::Row& r : *rows) page.items.push_back(internal::ci_from_row(r));
   store::finish_page(page, q.limit, sort, [&](const Ci& c) -> store::Value {
     if (sort.column == "c.name") return c.name;
     if (sort.column == "c.updated_at") return c.updated_at;

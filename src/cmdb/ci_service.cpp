@@ -19,13 +19,9 @@ bool is_environment(std::string_view s) {
   return s.empty() || s == "prod" || s == "staging" || s == "test" || s == "dev" || s == "dr";
 }
 
-namespace {
+namespace internal {
 
-constexpr const char* kColumns =
-    "c.id, c.type_id, t.key, c.name, c.status, c.environment, c.owner_team_id, c.attributes,"
-    " c.version, c.created_at, c.updated_at";
-
-Ci from_row(const store::Row& r) {
+Ci ci_from_row(const store::Row& r) {
   Ci c;
   c.id = r.i64(0);
   c.type_id = r.i64(1);
@@ -41,15 +37,15 @@ Ci from_row(const store::Row& r) {
   return c;
 }
 
-}  // namespace
+}  // namespace internal
 
 core::Result<Ci> load_ci(store::Tx& tx, std::int64_t id) {
-  auto row = tx.query_row(std::string("SELECT ") + kColumns +
+  auto row = tx.query_row(std::string("SELECT ") + internal::kCiColumns +
                               " FROM cis c JOIN ci_types t ON t.id = c.type_id WHERE c.id = ?",
                           {id});
   if (!row.ok()) return std::move(row).error();
   if (!*row) return core::not_found("no CI with id " + std::to_string(id));
-  return from_row(**row);
+  return internal::ci_from_row(**row);
 }
 
 namespace {
