@@ -9,5 +9,6 @@ import portalTickets from './portal-tickets'
 import servicedeskAdmin from './servicedesk-admin'
 import slaAdmin from './sla-admin'
 import slaReports from './sla-reports'
+import cmdb from './cmdb'
 
-export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin, slaAdmin, slaReports]
+export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin, slaAdmin, slaReports, cmdb]
