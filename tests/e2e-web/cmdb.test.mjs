@@ -250,19 +250,26 @@ describe('CMDB in Chromium', { concurrency: false }, () => {
     await screenshot(p, 'cmdb-schema-zh', () => opened.idle())
   })
 
-  test('the ticket page shows the affected business services of its CI (when tickets carry one)', async () => {
-    const created = await api.agent.request('POST', '/api/v1/tickets', { kind: 'incident', title: 'sh-web-01 宕机 down', impact: 2, urgency: 2, ci_id: ids.server })
-    const detail = created.status === 201 ? ok(await api.agent.request('GET', `/api/v1/tickets/${created.body.number}`)) : {}
-    if (!('affected_services' in detail)) {
-      // The ticket side of the CMDB (ci_id, affected_services) is not in this build.
-      return
-    }
-    await page.goto(`/tickets/${created.body.number}`)
+  test('the ticket page shows the affected business services of its CI; the queue lists the tickets affecting a service', async () => {
+    const created = ok(await api.agent.request('POST', '/api/v1/tickets', { kind: 'incident', title: 'sh-web-01 宕机 down', impact: 2, urgency: 2, ci_id: ids.server }), 201)
+    const other = ok(await api.agent.request('POST', '/api/v1/tickets', { kind: 'incident', title: '打印机卡纸 paper jam', impact: 3, urgency: 3 }), 201)
+    await page.goto(`/tickets/${created.number}`)
     const panel = page.locator(tid('ticket-cmdb-panel'))
     await panel.waitFor()
     assert.equal((await panel.locator(tid('ticket-ci')).innerText()).trim().startsWith('sh-web-01'), true)
     await panel.locator(`${tid('affected-service')}[data-key="网上银行"]`).waitFor()
     await panel.scrollIntoViewIfNeeded()
     await shot('cmdb-ticket-affected-en')
+
+    // The queue's "affected service" filter: the incident on the server, not the printer.
+    await page.goto('/tickets?view=all')
+    await page.locator(`${tid('ticket-row')}[data-key="${other.number}"]`).waitFor()
+    await page.click(`${tid('queue-affects')} .el-select__wrapper`)
+    await page.keyboard.type('网上银行')
+    await page.locator(`${tid('ci-option')}[data-key="网上银行"]:visible`).click()
+    await page.waitForURL((u) => u.searchParams.has('affects'))
+    await page.locator(`${tid('ticket-row')}[data-key="${created.number}"]`).waitFor()
+    await page.locator(`${tid('ticket-row')}[data-key="${other.number}"]`).waitFor({ state: 'detached' })
+    await shot('cmdb-queue-affects')
   })
 })

@@ -136,6 +136,8 @@ export interface TicketQuery {
   category_id?: number | string
   /** An id, or "none". */
   service_id?: number | string
+  /** Tickets affecting this CI: its own and those on any CI it depends on (the CMDB). */
+  affects_service?: number
   major?: boolean
   open?: boolean
   created_from?: string

@@ -735,6 +735,7 @@ export default {
       anyPriority: 'Any priority',
       anyAssignee: 'Any assignee',
       anyCategory: 'Any category',
+      anyAffectedService: 'Any affected service',
       anyChannel: 'Any channel',
       createdFrom: 'Created from',
       createdTo: 'to',

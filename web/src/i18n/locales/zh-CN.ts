@@ -739,6 +739,7 @@ const zhCN: Catalogue<typeof en> = {
       anyPriority: '全部优先级',
       anyAssignee: '全部处理人',
       anyCategory: '全部分类',
+      anyAffectedService: '全部受影响业务',
       anyChannel: '全部渠道',
       createdFrom: '创建起始',
       createdTo: '截止',
