@@ -243,10 +243,18 @@ core::Result<http::Response> traversal(Ctx& ctx, bool upstream) {
     YW_ASSIGN(auto summaries, cmdb::ci_summaries(tx, ids));
     w.begin_object();
     w.key("ci").raw(ci_json(c, teams).dump(-1, ' ', false, json::error_handler_t::replace));
+    // A storage array or a core switch can reach most of the estate: the list is capped (the
+    // business services and open incidents are not).
+    constexpr std::size_t kMaxItems = 5000;
+    w.key("total").value(static_cast<std::int64_t>(reached.size()));
+    w.key("truncated").value(reached.size() > kMaxItems);
     w.key("items").begin_array();
+    std::size_t written = 0;
     for (const cmdb::Reached& r : reached) {
+      if (written == kMaxItems) break;
       auto it = summaries.find(r.ci_id);
       if (it == summaries.end()) continue;
+      ++written;
       w.begin_object();
       w.key("ci");
       write_summary(w, it->second);

@@ -156,10 +156,11 @@ void write_ticket_fields(JsonWriter& w, const tickets::Ticket& t) {
   w.key("version").value(t.version);
 }
 
-// "ci" and "service": {id, name[, type]} of the ticket's CI and business service, or null.
-void write_ci_refs(JsonWriter& w, const tickets::Ticket& t) {
+// "ci" and "service": {id, name[, type]} of the ticket's CI and business service, or null. The
+// CI only for staff: requesters do not read the CMDB.
+void write_ci_refs(JsonWriter& w, const tickets::Ticket& t, const tickets::Viewer& v) {
   w.key("ci");
-  if (t.ci_id) {
+  if (t.ci_id && v.staff) {
     w.begin_object();
     w.key("id").value(*t.ci_id);
     w.key("name").value(t.ci_name);
@@ -204,7 +205,7 @@ std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v
   JsonWriter w;
   w.begin_object();
   write_ticket_fields(w, d.ticket);
-  write_ci_refs(w, d.ticket);
+  write_ci_refs(w, d.ticket, v);
   w.key("affected_services").begin_array();
   for (const cmdb::ServiceRef& s : affected_services) {
     w.begin_object();
@@ -395,6 +396,8 @@ void register_ticket_routes(Registry& r) {
           q.service_none = service.none;
           YW_ASSIGN(q.ci_id, query_int(ctx.req, "ci_id"));
           YW_ASSIGN(q.affects_service, query_int(ctx.req, "affects_service"));
+          if (q.affects_service && !identity::allows(ctx.principal->roles, Permission::kCmdbRead))
+            return core::forbidden("filtering by affected service needs the cmdb.read permission");
           if (q.affects_service) {
             YW_ASSIGN(q.affects_cis, cmdb::affecting_cis(ctx.deps.db, ctx.deps.relations,
                                                          *q.affects_service, "affects_service"));
@@ -422,7 +425,7 @@ void register_ticket_routes(Registry& r) {
           for (const tickets::Ticket& t : page.items) {
             w.begin_object();
             write_ticket_fields(w, t);
-            write_ci_refs(w, t);
+            write_ci_refs(w, t, v);
             write_sla(w, find_sla(slas, t.id));
             w.key("requester_name").value(t.requester_name);
             w.key("assignee_name").value(t.assignee_name);
@@ -522,7 +525,7 @@ void register_ticket_routes(Registry& r) {
                                          }));
           // The business services an incident on the CI affects, and the ticket's own service.
           std::vector<cmdb::ServiceRef> affected;
-          if (d.ticket.ci_id) {
+          if (d.ticket.ci_id && v.staff) {
             YW_ASSIGN(affected,
                       cmdb::affected_services(ctx.deps.db, ctx.deps.relations, *d.ticket.ci_id));
           }

@@ -1528,6 +1528,8 @@ class ServiceDesk {
       creator = rng_.pick(team_agents_.at(team_ids_.at("Service Desk")));
       n.requester_id = w.requester;
     }
+    // Requesters name a service; the CI is linked by the service desk when it logs the ticket.
+    if (!viewer_of(creator).agent) n.ci_id.reset();
     auto t = tickets_.create(actor_of(creator), viewer_of(creator), n);
     if (!t.ok())
       return named("creating \"" + n.title + "\" at " + core::format_iso8601(w.at), t.error());

@@ -16,7 +16,7 @@ constexpr int kMaxDepth = 50;
 core::Result<std::vector<ServiceRef>> affected_services(store::Database& db,
                                                         RelationService& relations,
                                                         std::int64_t ci) {
-  YW_ASSIGN(std::vector<Reached> reached, relations.impact(ci, kMaxDepth));
+  YW_ASSIGN(std::vector<Reached> reached, relations.impact_set(ci, kMaxDepth));
   std::unordered_map<std::int64_t, int> depth{{ci, 0}};
   std::vector<std::int64_t> ids{ci};
   for (const Reached& r : reached) {
@@ -51,7 +51,7 @@ core::Result<std::vector<std::int64_t>> affecting_cis(store::Database& db,
   if (!exists.ok()) return std::move(exists).error();
   if (!*exists)
     return core::invalid(std::string(field), "no CI with id " + std::to_string(service));
-  YW_ASSIGN(std::vector<Reached> chain, relations.dependencies(service, kMaxDepth));
+  YW_ASSIGN(std::vector<Reached> chain, relations.dependency_set(service, kMaxDepth));
   std::vector<std::int64_t> ids{service};
   ids.reserve(chain.size() + 1);
   for (const Reached& r : chain) ids.push_back(r.ci_id);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmdb/ci_internal.h"
+#include "cmdb/schema.h"
 #include "core/text.h"
 #include "store/page.h"
 #include "store/search/search.h"
@@ -13,14 +14,6 @@ namespace yunwei::cmdb {
 using nlohmann::json;
 
 namespace {
-
-bool valid_attr_key(std::string_view k) {
-  if (k.empty() || k.size() > 40 || k[0] < 'a' || k[0] > 'z') return false;
-  for (char c : k) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
 
 const std::vector<store::SortSpec>& sorts() {
   static const std::vector<store::SortSpec> kSorts = {
@@ -37,7 +30,7 @@ const std::vector<store::SortSpec>& sorts() {
 core::Status check_query(const CiQuery& q) {
   if (q.types.size() > 50) return core::invalid("type", "at most 50 types");
   for (const std::string& t : q.types) {
-    if (!valid_attr_key(t)) return core::invalid("type", "unknown CI type '" + t + "'");
+    if (!valid_key(t)) return core::invalid("type", "unknown CI type '" + t + "'");
   }
   if (q.status && !is_ci_status(*q.status))
     return core::invalid("status", "must be planned, in_use, maintenance or retired");
@@ -45,8 +38,7 @@ core::Status check_query(const CiQuery& q) {
     return core::invalid("environment", "must be prod, staging, test, dev, dr or empty");
   if (q.attrs.size() > 20) return core::invalid("attr", "at most 20 attribute filters");
   for (const auto& [key, value] : q.attrs) {
-    if (!valid_attr_key(key))
-      return core::invalid("attr." + key, "not an attribute key (a-z, 0-9, _)");
+    if (!valid_key(key)) return core::invalid("attr." + key, "not an attribute key (a-z, 0-9, _)");
     if (value.size() > 1000) return core::invalid("attr." + key, "at most 1000 characters");
   }
   if (q.ids.size() > 1000) return core::invalid("ids", "at most 1000 ids");
@@ -77,18 +69,19 @@ core::Result<Filter> build_filter(store::Tx& tx, const CiQuery& q) {
     where += " AND " + m.where_sql;
     f.params.insert(f.params.end(), m.where_params.begin(), m.where_params.end());
   }
-  for (const std::string& key : q.types) {
-    auto row = tx.query_row("SELECT 1 FROM ci_types WHERE key = ?", {key});
-    if (!row.ok()) return std::move(row).error();
-    if (!*row) return core::invalid("type", "no CI type with key '" + key + "'");
-  }
   if (!q.types.empty()) {
-    where += " AND t.key IN (";
-    for (std::size_t i = 0; i < q.types.size(); ++i) {
-      where += i ? ", ?" : "?";
-      f.params.emplace_back(q.types[i]);
+    // The types' ids, bound as one set: one statement text whatever the number of types.
+    auto rows = tx.query("SELECT id, key FROM ci_types");
+    if (!rows.ok()) return std::move(rows).error();
+    std::vector<std::int64_t> type_ids;
+    for (const std::string& key : q.types) {
+      auto it = std::find_if(rows->begin(), rows->end(),
+                             [&](const store::Row& r) { return r.str(1) == key; });
+      if (it == rows->end()) return core::invalid("type", "no CI type with key '" + key + "'");
+      type_ids.push_back(it->i64(0));
     }
-    where += ")";
+    where += " AND " + tx.in_ids_sql("c.type_id");
+    f.params.push_back(tx.in_ids_value(type_ids));
   }
   if (q.status) {
     where += " AND c.status = ?";
@@ -122,9 +115,8 @@ core::Result<Filter> build_filter(store::Tx& tx, const CiQuery& q) {
     f.params.emplace_back(value);
   }
   if (!q.ids.empty()) {
-    where += " AND c.id IN (";
-    store::append_in_list(where, f.params, q.ids);
-    where += ")";
+    where += " AND " + tx.in_ids_sql("c.id");
+    f.params.push_back(tx.in_ids_value(q.ids));
   }
   f.sql += where;
   return f;
@@ -202,11 +194,8 @@ core::Result<std::map<std::int64_t, TeamRef>> owner_teams(store::Tx& tx,
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   if (ids.empty()) return out;
-  std::string sql = "SELECT id, name, name_zh FROM teams WHERE id IN (";
-  store::Params params;
-  store::append_in_list(sql, params, ids);
-  sql += ")";
-  auto rows = tx.query(sql, params);
+  auto rows = tx.query("SELECT id, name, name_zh FROM teams WHERE " + tx.in_ids_sql("id"),
+                       {tx.in_ids_value(ids)});
   if (!rows.ok()) return std::move(rows).error();
   for (const store::Row& r : *rows) out[r.i64(0)] = TeamRef{r.i64(0), r.str(1), r.str(2)};
   return out;

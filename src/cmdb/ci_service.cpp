@@ -127,19 +127,6 @@ core::Status claim_unique(store::Tx& tx, std::int64_t type_id, std::int64_t ci_i
   return {};
 }
 
-}  // namespace
-
-namespace internal {
-
-std::string ci_snapshot(const Ci& c) {
-  ordered_json j = {
-      {"type", c.type_key},       {"name", c.name},
-      {"status", c.status},       {"environment", c.environment},
-      {"owner_team_id", nullptr}, {"attributes", ordered_json::parse(c.attributes_json)}};
-  if (c.owner_team_id) j["owner_team_id"] = *c.owner_team_id;
-  return j.dump();
-}
-
 // The attribute values as one text: strings and numbers, space-separated.
 std::string search_body(const std::string& attributes_json) {
   std::string out;
@@ -156,6 +143,19 @@ std::string search_body(const std::string& attributes_json) {
     out += ' ';
   }
   return out;
+}
+
+}  // namespace
+
+namespace internal {
+
+std::string ci_snapshot(const Ci& c) {
+  ordered_json j = {
+      {"type", c.type_key},       {"name", c.name},
+      {"status", c.status},       {"environment", c.environment},
+      {"owner_team_id", nullptr}, {"attributes", ordered_json::parse(c.attributes_json)}};
+  if (c.owner_team_id) j["owner_team_id"] = *c.owner_team_id;
+  return j.dump();
 }
 
 core::Status index_ci(store::Tx& tx, const Ci& c) {

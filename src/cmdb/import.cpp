@@ -382,6 +382,8 @@ class Importer {
   void validate(std::size_t i, const RawLine& raw);
   void plan_relations(std::size_t i, const RawLine& raw);
   void cascade();
+  bool claim_unique(std::size_t i, std::unordered_map<std::string, std::int64_t>& owner);
+  void recheck_unique();
   core::Status write();
   core::Status write_ci(std::size_t i, EventBatch& events, BatchInsert& unique_values);
 
@@ -433,7 +435,8 @@ class Importer {
   std::vector<Known> known_;
   std::unordered_map<std::int64_t, int> known_by_id_;
   std::unordered_map<std::int64_t, std::unordered_map<std::string, std::vector<int>>> key_index_;
-  std::unordered_map<std::string, std::int64_t> unique_owner_;  // value -> CI id or kPlanned + i
+  std::unordered_map<std::string, std::int64_t> unique_owner_;   // value -> CI id or kPlanned + i
+  std::unordered_map<std::string, std::int64_t> stored_unique_;  // as in the database
   struct TripleHash {
     std::size_t operator()(const std::tuple<std::int64_t, std::int64_t, std::int64_t>& t) const {
       auto [a, b, c] = t;
@@ -594,14 +597,13 @@ std::string Importer::known_key(const TypeInfo& t, const Known& k) const {
 // The existing CIs of every type the file names, and of the types their references and
 // relations point to: matching, references and relation targets are then answered from memory.
 core::Status Importer::load_known() {
-  auto want = [&](const std::string& key) {
-    if (TypeInfo* t = type_by_key(key)) {
-      if (t->loaded) return;
-      t->loaded = true;
-      for (const AttributeDef& d : t->schema) {
-        if (d.kind != AttrKind::kReference) continue;
-        if (TypeInfo* r = type_by_key(d.ref_type)) r->loaded = true;
-      }
+  // A type, and the types its references point to, and theirs.
+  std::function<void(const std::string&)> want = [&](const std::string& key) {
+    TypeInfo* t = type_by_key(key);
+    if (!t || t->loaded) return;
+    t->loaded = true;
+    for (const AttributeDef& d : t->schema) {
+      if (d.kind == AttrKind::kReference) want(d.ref_type);
     }
   };
   for (const RawLine& l : raw_) {
@@ -643,6 +645,7 @@ core::Status Importer::load_unique_values() {
     for (const store::Row& r : *rows)
       unique_owner_[unique_key(t.id, r.str(0), r.str(1))] = r.i64(2);
   }
+  stored_unique_ = unique_owner_;
   return {};
 }
 
@@ -653,16 +656,12 @@ core::Status Importer::load_relations() {
     if (!p.rejected && p.match >= 0 && !raw_[&p - plans_.data()].relations.empty())
       from.push_back(known_[p.match].id);
   }
-  constexpr std::size_t kChunk = 500;
-  for (std::size_t at = 0; at < from.size(); at += kChunk) {
-    std::string sql = "SELECT type_id, from_ci, to_ci FROM ci_relations WHERE from_ci IN (";
-    store::Params params;
-    store::append_in_list(sql, params, from, at, std::min(from.size(), at + kChunk));
-    sql += ")";
-    auto rows = tx_.query(sql, params);
-    if (!rows.ok()) return std::move(rows).error();
-    for (const store::Row& r : *rows) relations_.insert({r.i64(0), r.i64(1), r.i64(2)});
-  }
+  if (from.empty()) return {};
+  auto rows = tx_.query(
+      "SELECT type_id, from_ci, to_ci FROM ci_relations WHERE " + tx_.in_ids_sql("from_ci"),
+      {tx_.in_ids_value(from)});
+  if (!rows.ok()) return std::move(rows).error();
+  for (const store::Row& r : *rows) relations_.insert({r.i64(0), r.i64(1), r.i64(2)});
   return {};
 }
 
@@ -882,8 +881,21 @@ void Importer::validate(std::size_t i, const RawLine& raw) {
     p.ci_changed = true;
     p.unique_changed = true;
   }
-  if (!p.unique_changed) return;
-  // Unique values: taken by another CI (or an earlier line) rejects the line.
+  if (p.unique_changed) claim_unique(i, unique_owner_);
+}
+
+// The line's unique values: one taken by another CI (or an earlier line) rejects the line;
+// otherwise its CI gives up its old values and holds the new ones in `owner`, in file order as
+// the writes go.
+bool Importer::claim_unique(std::size_t i, std::unordered_map<std::string, std::int64_t>& owner) {
+  Plan& p = plans_[i];
+  const TypeInfo& t = *p.type;
+  const Known* before = p.match >= 0 ? &known_[static_cast<std::size_t>(p.match)] : nullptr;
+  auto parse = [](const std::string& text) {
+    json v = json::parse(text, nullptr, false);
+    return v.is_object() ? v : json::object();
+  };
+  json after_values = parse(p.attributes);
   std::int64_t self = before ? before->id : kPlanned + static_cast<std::int64_t>(i);
   std::vector<std::string> claims;
   for (const AttributeDef& d : t.schema) {
@@ -892,23 +904,25 @@ void Importer::validate(std::size_t i, const RawLine& raw) {
     if (it == after_values.end() || it->is_null()) continue;
     std::string value = value_text(*it);
     std::string k = unique_key(t.id, d.key, value);
-    auto owner = unique_owner_.find(k);
-    if (owner != unique_owner_.end() && owner->second != self) {
-      return reject(
-          p, "attributes." + d.key,
-          in_quotes(value) + " is already the " + d.key + " of " + ci_name(owner->second));
+    auto taken = owner.find(k);
+    if (taken != owner.end() && taken->second != self) {
+      reject(p, "attributes." + d.key,
+             in_quotes(value) + " is already the " + d.key + " of " + ci_name(taken->second));
+      return false;
     }
     claims.push_back(std::move(k));
   }
   if (before) {
+    json before_values = parse(before->attributes);
     for (const AttributeDef& d : t.schema) {
       auto it = before_values.find(d.key);
       if (!d.unique || it == before_values.end() || it->is_null()) continue;
-      auto owner = unique_owner_.find(unique_key(t.id, d.key, value_text(*it)));
-      if (owner != unique_owner_.end() && owner->second == self) unique_owner_.erase(owner);
+      auto held = owner.find(unique_key(t.id, d.key, value_text(*it)));
+      if (held != owner.end() && held->second == self) owner.erase(held);
     }
   }
-  for (std::string& k : claims) unique_owner_[std::move(k)] = self;
+  for (std::string& k : claims) owner[std::move(k)] = self;
+  return true;
 }
 
 // Pass 3: the relation targets, anywhere in the file.
@@ -943,22 +957,42 @@ void Importer::plan_relations(std::size_t i, const RawLine& raw) {
   for (std::string& f : related) p.fields.push_back(std::move(f));
 }
 
-// A line that needs a CI another line creates goes when that line goes, until nothing changes
-// (relations may form cycles).
+// A line that needs a CI another line creates goes when that line goes, and so on (relations
+// may form cycles): a worklist over the reverse dependencies, each line and edge once.
 void Importer::cascade() {
-  bool again = true;
-  while (again) {
-    again = false;
-    for (Plan& p : plans_) {
+  std::vector<std::vector<std::pair<int, const Dep*>>> needed_by(plans_.size());
+  std::vector<int> work;
+  for (std::size_t i = 0; i < plans_.size(); ++i) {
+    for (const Dep& d : plans_[i].deps)
+      needed_by[static_cast<std::size_t>(d.line_index)].emplace_back(static_cast<int>(i), &d);
+    if (plans_[i].rejected) work.push_back(static_cast<int>(i));
+  }
+  while (!work.empty()) {
+    const Plan& q = plans_[static_cast<std::size_t>(work.back())];
+    const auto& dependants = needed_by[static_cast<std::size_t>(work.back())];
+    work.pop_back();
+    for (const auto& [j, dep] : dependants) {
+      Plan& p = plans_[static_cast<std::size_t>(j)];
       if (p.rejected) continue;
-      for (const Dep& d : p.deps) {
-        const Plan& q = plans_[d.line_index];
-        if (!q.rejected) continue;
-        reject(p, d.field, q.ci + " (line " + std::to_string(q.line) + ") was rejected");
-        again = true;
-        break;
-      }
+      reject(p, dep->field, q.ci + " (line " + std::to_string(q.line) + ") was rejected");
+      work.push_back(j);
     }
+  }
+}
+
+// After lines were rejected in later passes, their unique values were still counted as theirs:
+// the claims again, over the lines that remain, from what is stored. Rejects (and cascades)
+// until nothing changes.
+void Importer::recheck_unique() {
+  for (;;) {
+    std::unordered_map<std::string, std::int64_t> owner = stored_unique_;
+    bool rejected = false;
+    for (std::size_t i = 0; i < plans_.size(); ++i) {
+      if (plans_[i].rejected || !plans_[i].unique_changed) continue;
+      if (!claim_unique(i, owner)) rejected = true;
+    }
+    if (!rejected) return;
+    cascade();
   }
 }
 
@@ -1117,6 +1151,7 @@ core::Status Importer::run(Parsed& parsed, ImportFormat format, ImportReport& re
   YW_TRY(load_relations());
   for (std::size_t i = 0; i < raw_.size(); ++i) plan_relations(i, raw_[i]);
   cascade();
+  recheck_unique();
 
   for (const Plan& p : plans_) {
     if (p.rejected) {

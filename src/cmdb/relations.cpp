@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "cmdb/schema.h"
 #include "core/text.h"
 
 namespace yunwei::cmdb {
@@ -93,10 +94,7 @@ core::Result<std::vector<RelationType>> RelationService::types() {
 core::Result<RelationType> RelationService::create_type(const store::Actor& actor,
                                                         const NewRelationType& in) {
   const std::string& k = in.key;
-  bool key_ok = !k.empty() && k.size() <= 40 && k[0] >= 'a' && k[0] <= 'z';
-  for (char c : k)
-    key_ok = key_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-  if (!key_ok)
+  if (!valid_key(k))
     return core::invalid("key", "must be a-z, 0-9 and _, starting with a letter, at most 40");
   RelationType t;
   t.key = k;
@@ -229,6 +227,12 @@ core::Result<std::shared_ptr<const RelationService::Graph>> RelationService::gra
     std::lock_guard lock(mu_);
     if (graph_ && graph_->version == version) return graph_;
   }
+  // After a change every request finds the cache stale at once: one of them rebuilds.
+  std::lock_guard building(build_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (graph_ && graph_->version == version) return graph_;
+  }
   auto g = std::make_shared<Graph>();
   g->version = version;
   struct Edge {
@@ -282,8 +286,8 @@ core::Result<std::shared_ptr<const RelationService::Graph>> RelationService::gra
   return G(g);
 }
 
-core::Result<std::vector<Reached>> RelationService::walk(std::int64_t ci, int depth,
-                                                         bool upstream) {
+core::Result<std::vector<Reached>> RelationService::walk(std::int64_t ci, int depth, bool upstream,
+                                                         bool paths) {
   YW_ASSIGN(std::shared_ptr<const Graph> g, graph());
   std::vector<Reached> out;
   auto start = g->index.find(ci);
@@ -310,6 +314,10 @@ core::Result<std::vector<Reached>> RelationService::walk(std::int64_t ci, int de
       Reached r;
       r.ci_id = g->ids[static_cast<std::size_t>(v)];
       r.depth = d;
+      if (!paths) {
+        out.push_back(std::move(r));
+        continue;
+      }
       for (std::int32_t x = v; x != -1; x = parent[x].first) {
         r.path.push_back(g->ids[static_cast<std::size_t>(x)]);
         if (parent[x].second >= 0)
@@ -325,11 +333,19 @@ core::Result<std::vector<Reached>> RelationService::walk(std::int64_t ci, int de
 }
 
 core::Result<std::vector<Reached>> RelationService::impact(std::int64_t ci, int depth) {
-  return walk(ci, depth, true);
+  return walk(ci, depth, true, true);
 }
 
 core::Result<std::vector<Reached>> RelationService::dependencies(std::int64_t ci, int depth) {
-  return walk(ci, depth, false);
+  return walk(ci, depth, false, true);
+}
+
+core::Result<std::vector<Reached>> RelationService::impact_set(std::int64_t ci, int depth) {
+  return walk(ci, depth, true, false);
+}
+
+core::Result<std::vector<Reached>> RelationService::dependency_set(std::int64_t ci, int depth) {
+  return walk(ci, depth, false, false);
 }
 
 }  // namespace yunwei::cmdb

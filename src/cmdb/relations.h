@@ -83,15 +83,20 @@ class RelationService {
   core::Result<std::vector<Reached>> impact(std::int64_t ci, int depth);
   // What `ci` relies on (root-cause candidates): the same walk forwards.
   core::Result<std::vector<Reached>> dependencies(std::int64_t ci, int depth);
+  // impact() / dependencies() without the paths (ids and depths only): cheaper for callers that
+  // only need the set, such as a ticket's affected services.
+  core::Result<std::vector<Reached>> impact_set(std::int64_t ci, int depth);
+  core::Result<std::vector<Reached>> dependency_set(std::int64_t ci, int depth);
 
  private:
   struct Graph;
   core::Result<std::shared_ptr<const Graph>> graph();
-  core::Result<std::vector<Reached>> walk(std::int64_t ci, int depth, bool upstream);
+  core::Result<std::vector<Reached>> walk(std::int64_t ci, int depth, bool upstream, bool paths);
 
   store::Database& db_;
   const core::Clock& clock_;
-  std::mutex mu_;
+  std::mutex mu_;        // guards graph_
+  std::mutex build_mu_;  // one rebuild at a time: the others wait for it, then share it
   std::shared_ptr<const Graph> graph_;
 };
 

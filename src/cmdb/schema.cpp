@@ -22,14 +22,6 @@ std::string at(std::string_view base, std::size_t i) {
   return std::string(base) + "[" + std::to_string(i) + "]";
 }
 
-bool valid_key(std::string_view k) {
-  if (k.empty() || k.size() > 40 || k[0] < 'a' || k[0] > 'z') return false;
-  for (char c : k) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
-
 core::Result<std::string> text_field(const json& obj, const char* name, const std::string& field,
                                      std::size_t max_chars, bool required) {
   auto it = obj.find(name);
@@ -187,6 +179,14 @@ core::Result<json> check_value(const AttributeDef& def, const json& v, const std
 }
 
 }  // namespace
+
+bool valid_key(std::string_view k) {
+  if (k.empty() || k.size() > 40 || k[0] < 'a' || k[0] > 'z') return false;
+  for (char c : k) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
 
 const char* attr_kind_name(AttrKind k) { return kKindNames[static_cast<int>(k)]; }
 

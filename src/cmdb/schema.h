@@ -14,6 +14,9 @@
 namespace yunwei::cmdb {
 
 enum class AttrKind { kString, kText, kInteger, kDecimal, kBoolean, kDate, kEnum, kIp, kReference };
+// A key of a type, an attribute or a relation type: [a-z][a-z0-9_]{0,39}.
+bool valid_key(std::string_view k);
+
 // "string", "text", "integer", "decimal", "boolean", "date", "enum", "ip", "reference".
 const char* attr_kind_name(AttrKind k);
 std::optional<AttrKind> parse_attr_kind(std::string_view name);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cmdb/schema.h"
 #include "core/text.h"
 
 namespace yunwei::cmdb {
@@ -46,14 +47,6 @@ std::string snapshot(const CiType& t) {
               {"attributes", json::parse(schema_json(t.attributes))},
               {"active", t.active}}
       .dump();
-}
-
-bool valid_type_key(std::string_view k) {
-  if (k.empty() || k.size() > 40 || k[0] < 'a' || k[0] > 'z') return false;
-  for (char c : k) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
 }
 
 core::Status check_names(const std::string& name, const std::string& name_zh,
@@ -102,7 +95,7 @@ core::Result<CiType> insert(store::Tx& tx, const store::Actor& actor, core::Time
 }  // namespace
 
 core::Result<CiType> CiTypeService::create(const store::Actor& actor, const CiTypeInput& in) {
-  if (!valid_type_key(in.key))
+  if (!valid_key(in.key))
     return core::invalid("key", "must be a-z, 0-9 and _, starting with a letter, at most 40");
   YW_TRY(check_names(core::trim(in.name), core::trim(in.name_zh), core::trim(in.description)));
   return store::write_tx<CiType>(db_, [&](store::Tx& tx) -> core::Result<CiType> {
@@ -218,8 +211,7 @@ core::Result<CiType> CiTypeService::resolve(std::string_view id_or_key) {
   bool numeric = !id_or_key.empty() && id_or_key.size() <= 18;
   for (char c : id_or_key) numeric = numeric && c >= '0' && c <= '9';
   if (numeric) return get(std::stoll(std::string(id_or_key)));
-  if (!valid_type_key(id_or_key))
-    return core::not_found("no CI type '" + std::string(id_or_key) + "'");
+  if (!valid_key(id_or_key)) return core::not_found("no CI type '" + std::string(id_or_key) + "'");
   YW_ASSIGN(std::optional<CiType> t, find(id_or_key));
   if (!t) return core::not_found("no CI type with key '" + std::string(id_or_key) + "'");
   return std::move(*t);

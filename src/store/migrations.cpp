@@ -385,7 +385,6 @@ CREATE INDEX ticket_sla_resolution_stopped ON ticket_sla(resolution_stopped_at)
 CREATE INDEX ticket_sla_resolution_breached ON ticket_sla(resolution_breached_at)
   WHERE resolution_breached_at IS NOT NULL;
 )SQL"},
-      // Issue #6 is in progress: until it closes this migration may still change.
       {7, "cmdb: CI types and configuration items", R"SQL(
 -- attributes: the type's schema as JSON (cmdb/schema.h). builtin: shipped (key fixed).
 CREATE TABLE ci_types (
@@ -417,8 +416,6 @@ CREATE TABLE cis (
 );
 CREATE INDEX cis_type ON cis(type_id, name);
 CREATE INDEX cis_owner ON cis(owner_team_id);
--- Full-text index of CIs (cmdb::ci_index()): the name, and the attribute values.
-{{SEARCH_INDEX cis_fts head,body}};
 -- The values of unique attributes (cmdb/ci_service.cpp): one CI per value within a type.
 CREATE TABLE ci_unique_values (
   type_id {{INT}} NOT NULL REFERENCES ci_types(id),
@@ -451,6 +448,10 @@ CREATE TABLE ci_relations (
 );
 CREATE INDEX ci_relations_from ON ci_relations(from_ci);
 CREATE INDEX ci_relations_to ON ci_relations(to_ci);
+)SQL"},
+      {8, "cmdb: full-text index of CIs, tickets by CI and service", R"SQL(
+-- Full-text index of CIs (cmdb::ci_index()): the name, and the attribute values.
+{{SEARCH_INDEX cis_fts head,body}};
 -- Tickets by the CI and the business service they are about (impact analysis, affects_service).
 CREATE INDEX tickets_ci ON tickets(ci_id);
 CREATE INDEX tickets_service ON tickets(service_id);

@@ -178,14 +178,17 @@ core::Status check_active(store::Tx& tx, Record what, std::int64_t id, std::stri
   return {};
 }
 
-// A ticket's CI must exist; its service must be a business-service CI.
+// A ticket's CI must exist; its service must be a business-service CI. `staff` callers learn
+// what a wrong id is; requesters (who may not read the CMDB) only that it is no service.
 core::Status check_ci(store::Tx& tx, const std::optional<std::int64_t>& id, std::string_view field,
-                      bool service) {
+                      bool service, bool staff = true) {
   if (!id) return {};
   auto row = tx.query_row(
       "SELECT t.key FROM cis c JOIN ci_types t ON t.id = c.type_id WHERE c.id = ?", {*id});
   if (!row.ok()) return std::move(row).error();
   std::string n = std::to_string(*id);
+  if (!staff && (!*row || (*row)->str(0) != "business_service"))
+    return core::invalid(std::string(field), "no business service with id " + n);
   if (!*row) return core::invalid(std::string(field), "no CI with id " + n);
   if (service && (*row)->str(0) != "business_service") {
     return core::invalid(std::string(field),
@@ -605,6 +608,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
     if (in.assignee_team_id || in.assignee_id) return core::forbidden("only agents assign tickets");
     if (in.channel != "web" && in.channel != "api")
       return core::invalid("channel", "requesters report through web or api");
+    if (in.ci_id) return core::invalid("ci_id", "only agents link a ticket to a CI");
   }
   std::optional<std::int64_t> requester = in.requester_id ? in.requester_id : actor.user_id;
   if (!requester) return core::invalid("requester_id", "is required");
@@ -617,7 +621,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
       YW_ASSIGN(category, category_info(tx, *in.category_id));
     }
     YW_TRY(check_assignment(tx, in.assignee_team_id, in.assignee_id));
-    YW_TRY(check_ci(tx, in.service_id, "service_id", true));
+    YW_TRY(check_ci(tx, in.service_id, "service_id", true, v.staff));
     YW_TRY(check_ci(tx, in.ci_id, "ci_id", false));
     core::TimeMs now = clock_.now_ms();
     // Dispatch: the team given, else the first matching rule, else the service desk; then the
@@ -882,8 +886,9 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
         }
         eq("t.ci_id", q.ci_id);
         if (q.affects_service) {
-          where += " AND (t.service_id = ? OR " + tx.in_ids_sql("t.ci_id") + ")";
-          params.emplace_back(*q.affects_service);
+          where +=
+              " AND (" + tx.in_ids_sql("t.service_id") + " OR " + tx.in_ids_sql("t.ci_id") + ")";
+          params.push_back(tx.in_ids_value(q.affects_cis));
           params.push_back(tx.in_ids_value(q.affects_cis));
         }
         if (q.category_none) {

@@ -77,8 +77,8 @@ struct TicketQuery {
   bool assignee_none = false;  // assignee_id=none: nobody assigned
   bool category_none = false;  // category_id=none: no category
   bool service_none = false;   // service_id=none: no service
-  // affects_service=X: tickets whose service is X or whose CI is X or one X depends on; the
-  // caller resolves the dependency closure (cmdb) into affects_cis (X included).
+  // affects_service=X: tickets whose service or CI is X or one X depends on; the caller
+  // resolves the dependency closure (cmdb) into affects_cis (X included).
   std::optional<std::int64_t> affects_service;
   std::vector<std::int64_t> affects_cis;
   std::optional<bool> major;

@@ -6,6 +6,7 @@
 
 #include "cmdb/ci_service.h"
 #include "cmdb/relations.h"
+#include "cmdb/schema.h"
 #include "cmdb/type_service.h"
 #include "identity/password.h"
 #include "identity/team_service.h"
@@ -253,6 +254,55 @@ TEST_P(ImportTest, RejectsLinesNamingTheLineAndTheFieldAndAppliesTheRest) {
   EXPECT_NE(r.rejected[6].message.find("line 2"), std::string::npos);
   EXPECT_NE(r.rejected[7].message.find("line 4"), std::string::npos);
   EXPECT_EQ(ci_id("database", "db-y"), 0);
+}
+
+TEST_P(ImportTest, AUniqueValueOfALineRejectedLaterStaysWithItsCi) {
+  CiService cis(db(), clock_);
+  std::int64_t app1 =
+      must(cis.create(system_, {"server", "sh-app-01", "in_use", "", std::nullopt,
+                                R"({"hostname": "sh-app-01", "serial_number": "SN-1"})"}))
+          .id;
+  // Line 2 would move SN-1 away but goes for its relation; then SN-1 is still sh-app-01's and
+  // line 3 cannot have it.
+  std::string csv =
+      "type,name,attributes.hostname,attributes.serial_number,relations.depends_on\n"
+      "server,sh-app-01,,SN-2,storage:san-nowhere\n"
+      "server,sh-app-02,sh-app-02,SN-1,\n"
+      "server,sh-app-03,sh-app-03,SN-3,\n";
+  ImportReport r = ok(csv);
+  EXPECT_TRUE(r.applied);
+  std::vector<std::pair<int, std::string>> got;
+  for (const RejectedLine& l : r.rejected) got.emplace_back(l.line, l.field);
+  std::vector<std::pair<int, std::string>> want = {{2, "relations.depends_on"},
+                                                   {3, "attributes.serial_number"}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(r.created, 1);
+  EXPECT_EQ(attrs_of(app1)["serial_number"], "SN-1");
+  EXPECT_EQ(ci_id("server", "sh-app-02"), 0);
+  EXPECT_NE(ci_id("server", "sh-app-03"), 0);
+}
+
+TEST_P(ImportTest, ReferencesAreResolvedThroughChainsOfTypes) {
+  // app_x refers to servers, servers to locations: a file naming app_x first still knows the
+  // locations.
+  AttributeDef host;
+  host.key = "host";
+  host.name = "Host";
+  host.kind = AttrKind::kReference;
+  host.ref_type = "server";
+  must(CiTypeService(db(), clock_).create(system_, {"app_x", "App X", "", "", {host}}));
+  CiService cis(db(), clock_);
+  must(cis.create(system_, {"location", "DC-SH", "in_use", "", std::nullopt, "{}"}));
+  must(cis.create(system_,
+                  {"server", "sh-1", "in_use", "", std::nullopt, R"({"hostname": "sh-1"})"}));
+  std::string csv =
+      "type,name,attributes.host,attributes.hostname,attributes.location\n"
+      "app_x,a1,sh-1,,\n"
+      "server,sh-2,,sh-2,DC-SH\n";
+  ImportReport r = ok(csv);
+  EXPECT_TRUE(r.rejected.empty()) << r.rejected.at(0).message;
+  EXPECT_EQ(r.created, 2);
+  EXPECT_EQ(attrs_of(ci_id("server", "sh-2"))["location"], ci_id("location", "DC-SH"));
 }
 
 TEST_P(ImportTest, StrictAppliesNothingWhenALineIsRejected) {

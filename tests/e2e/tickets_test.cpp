@@ -657,6 +657,33 @@ TEST_P(TicketsE2eTest, IncidentsOnCisShowTheAffectedServicesAndListByService) {
   HttpResponse unknown = call("GET", "/api/v1/tickets?affects_service=99999999", agent.token);
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(error_field(unknown), "affects_service");
+
+  // Requesters do not read the CMDB: no CI on their tickets, a service only by its id, no
+  // topology in what they see.
+  Person req = person("cireq", {"requester"});
+  HttpResponse own_ci =
+      call("POST", "/api/v1/tickets", req.token, json{{"title", "我的电脑坏了"}, {"ci_id", host}});
+  EXPECT_EQ(own_ci.status, 400);
+  EXPECT_EQ(error_field(own_ci), "ci_id");
+  HttpResponse probe = call("POST", "/api/v1/tickets", req.token,
+                            json{{"title", "网银打不开"}, {"service_id", host}});
+  EXPECT_EQ(probe.status, 400);
+  EXPECT_EQ(error_field(probe), "service_id");
+  EXPECT_EQ(parse_body(probe)["error"]["message"],
+            "no business service with id " + std::to_string(host))
+      << "the message does not tell a server from nothing";
+  json for_req = report_json(agent.token, json{{"title", "网银登录慢 " + tag},
+                                               {"requester_id", req.id},
+                                               {"ci_id", host},
+                                               {"service_id", bank}});
+  json seen = parse_body(get_ticket(for_req["number"], req.token));
+  EXPECT_TRUE(seen["ci"].is_null()) << seen.dump();
+  EXPECT_EQ(seen["service"]["name"], "网上银行 " + tag);
+  ASSERT_EQ(seen["affected_services"].size(), 1u) << "only the ticket's own service";
+  EXPECT_EQ(seen["affected_services"][0]["id"], bank);
+  HttpResponse filter =
+      call("GET", "/api/v1/tickets?affects_service=" + std::to_string(bank), req.token);
+  EXPECT_EQ(filter.status, 403);
 }
 
 YUNWEI_INSTANTIATE_BACKENDS(TicketsE2eTest);
