@@ -16,13 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "app/bootstrap.h"
 #include "app/settings.h"
 #include "change/conflicts.h"
 #include "cmdb/relations.h"
 #include "core/clock.h"
 #include "core/crypto.h"
-#include "identity/password.h"
 #include "store/database.h"
 #include "support/cmdb_estate.h"
 
@@ -99,13 +97,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
   if (!core::crypto_init()) return 1;
   core::SystemClock clock;
-  auto db = app::open_and_migrate(s, clock);
-  if (!db.ok()) return fail("open", db.error());
-  identity::PasswordHasher hasher(identity::PasswordHasher::Strength::kMinimum);
-  if (auto admin = app::bootstrap_identity(**db, clock, hasher); !admin.ok())
-    return fail("bootstrap", admin.error());
+  auto db = bench::open_estate(s, clock);
+  if (!db.ok()) return fail("estate", db.error());
   store::Database& d = **db;
-  if (auto st = bench::seed_estate(d); !st.ok()) return fail("seed", st.error());
 
   cmdb::RelationService relations(d, clock);
   auto t0 = std::chrono::steady_clock::now();

@@ -4,15 +4,20 @@
 // applications, 4,000 databases and middleware, 30,000 VMs, 65,000 servers; each service depends
 // on 100 applications, each application on 8 databases and runs on 30 VMs, databases run on VMs,
 // VMs are hosted on two of 3,000 hypervisor servers; servers are also connected to and backed up
-// by others, which carry no impact). Header-only: link yunwei_store.
+// by others, which carry no impact). Header-only: link yunwei_app_lib.
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <utility>
 
+#include "app/bootstrap.h"
+#include "app/settings.h"
+#include "core/clock.h"
 #include "core/result.h"
+#include "identity/password.h"
 #include "store/database.h"
 
 namespace yunwei::bench {
@@ -101,6 +106,19 @@ inline core::Status seed_estate(store::Database& d) {
   std::printf("%lld CIs, %lld relations\n", static_cast<long long>(counts->first),
               static_cast<long long>(counts->second));
   return {};
+}
+
+// Opens and migrates the database of `s`, seeds the shipped types and the administrator, then
+// the estate (as seed_estate).
+inline core::Result<std::unique_ptr<store::Database>> open_estate(const app::Settings& s,
+                                                                  const core::Clock& clock) {
+  auto db = app::open_and_migrate(s, clock);
+  if (!db.ok()) return std::move(db).error();
+  identity::PasswordHasher hasher(identity::PasswordHasher::Strength::kMinimum);
+  if (auto admin = app::bootstrap_identity(**db, clock, hasher); !admin.ok())
+    return std::move(admin).error();
+  YW_TRY(seed_estate(**db));
+  return std::move(db).value();
 }
 
 }  // namespace yunwei::bench
