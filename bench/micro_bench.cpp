@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "api/api.h"
+#include "change/change_config.h"
+#include "change/change_service.h"
+#include "change/problem_service.h"
 #include "cmdb/ci_service.h"
 #include "cmdb/relations.h"
 #include "cmdb/type_service.h"
@@ -60,6 +63,9 @@ struct Fixture {
     ci_types = std::make_unique<cmdb::CiTypeService>(*db, clock);
     cis = std::make_unique<cmdb::CiService>(*db, clock);
     relations = std::make_unique<cmdb::RelationService>(*db, clock);
+    problems = std::make_unique<change::ProblemService>(*db, clock, *tickets);
+    changes = std::make_unique<change::ChangeService>(*db, clock, *tickets, *relations);
+    change_config = std::make_unique<change::ChangeConfigService>(*db, clock);
     (void)teams->seed_default_teams({});
     identity::NewUser admin;
     admin.username = "admin";
@@ -68,11 +74,29 @@ struct Fixture {
     auto u = users->create({}, admin).value();
     admin_id = u.id;
     token = auth->create_token({}, u.id, "bench", std::nullopt).value().secret;
-    api = std::make_unique<api::Api>(
-        api::Deps{*db,        clock,       *users,  *teams,    *auth,
-                  *tickets,   *categories, *config, *dispatch, *views,
-                  *calendars, *policies,   *sla,    *ci_types, *cis,
-                  *relations, "bench",     "bench", false,     [] { return true; }});
+    api = std::make_unique<api::Api>(api::Deps{*db,
+                                               clock,
+                                               *users,
+                                               *teams,
+                                               *auth,
+                                               *tickets,
+                                               *categories,
+                                               *config,
+                                               *dispatch,
+                                               *views,
+                                               *calendars,
+                                               *policies,
+                                               *sla,
+                                               *ci_types,
+                                               *cis,
+                                               *relations,
+                                               *problems,
+                                               *changes,
+                                               *change_config,
+                                               "bench",
+                                               "bench",
+                                               false,
+                                               [] { return true; }});
   }
   ~Fixture() {
     api.reset();
@@ -84,6 +108,9 @@ struct Fixture {
   identity::PasswordHasher hasher{identity::PasswordHasher::Strength::kMinimum};
   std::int64_t admin_id = 0;
   std::unique_ptr<tickets::TicketService> tickets;
+  std::unique_ptr<change::ProblemService> problems;
+  std::unique_ptr<change::ChangeService> changes;
+  std::unique_ptr<change::ChangeConfigService> change_config;
   std::unique_ptr<tickets::CategoryService> categories;
   std::unique_ptr<tickets::TicketConfig> config;
   std::unique_ptr<tickets::DispatchService> dispatch;

@@ -166,6 +166,9 @@ Registry all_routes() {
   register_sla_routes(reg);
   register_cmdb_routes(reg);
   register_cmdb_import_routes(reg);
+  register_problem_routes(reg);
+  register_change_routes(reg);
+  register_change_config_routes(reg);
   register_test_routes(reg);
   return reg;
 }
@@ -202,6 +205,12 @@ std::string_view permission_name(identity::Permission p) {
       return "cmdb.write";
     case identity::Permission::kCmdbAdmin:
       return "cmdb.admin";
+    case identity::Permission::kChangesRead:
+      return "changes.read";
+    case identity::Permission::kChangesApprove:
+      return "changes.approve";
+    case identity::Permission::kChangesAdmin:
+      return "changes.admin";
   }
   return "";
 }

@@ -35,6 +35,11 @@ class CiTypeService;
 class CiService;
 class RelationService;
 }  // namespace yunwei::cmdb
+namespace yunwei::change {
+class ProblemService;
+class ChangeService;
+class ChangeConfigService;
+}  // namespace yunwei::change
 
 namespace yunwei::api {
 
@@ -66,6 +71,9 @@ struct Deps {
   cmdb::CiTypeService& ci_types;
   cmdb::CiService& cis;
   cmdb::RelationService& relations;
+  change::ProblemService& problems;
+  change::ChangeService& changes;
+  change::ChangeConfigService& change_config;
   std::string version;
   std::string commit;
   bool cookie_secure = false;             // add `Secure` to the session cookie (behind HTTPS)

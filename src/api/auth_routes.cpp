@@ -47,6 +47,9 @@ core::Status write_me(Ctx& ctx, const identity::Principal& principal, JsonWriter
   w.key("cmdb_read").value(identity::allows(u.roles, Permission::kCmdbRead));
   w.key("cmdb_write").value(identity::allows(u.roles, Permission::kCmdbWrite));
   w.key("cmdb_admin").value(identity::allows(u.roles, Permission::kCmdbAdmin));
+  w.key("changes_read").value(identity::allows(u.roles, Permission::kChangesRead));
+  w.key("changes_approve").value(identity::allows(u.roles, Permission::kChangesApprove));
+  w.key("changes_admin").value(identity::allows(u.roles, Permission::kChangesAdmin));
   w.end_object();
   if (principal.session_id) w.key("csrf_token").value(principal.csrf_token);
   w.end_object();

@@ -57,9 +57,26 @@ void register_audit_routes(Registry& r);
 void register_ticket_routes(Registry& r);
 void register_ticket_config_routes(Registry& r);
 void register_sla_routes(Registry& r);
-void register_cmdb_routes(Registry& r);         // cmdb_routes.cpp: types, CIs, relations, impact
-void register_cmdb_import_routes(Registry& r);  // cmdb_import_routes.cpp: import
+void register_cmdb_routes(Registry& r);           // cmdb_routes.cpp: types, CIs, relations, impact
+void register_cmdb_import_routes(Registry& r);    // cmdb_import_routes.cpp: import
+void register_problem_routes(Registry& r);        // problem_routes.cpp: problems, known errors
+void register_change_routes(Registry& r);         // change_routes.cpp: changes, approvals, calendar
+void register_change_config_routes(Registry& r);  // change_config_routes.cpp: windows, templates
 void register_test_routes(Registry& r);
+
+// GET /api/v1/tickets/{number}'s answer (with the kind's part), as `status`.
+core::Result<http::Response> ticket_detail_response(Ctx& ctx, std::string_view number,
+                                                    int status = 200);
+
+// POST /api/v1/tickets for the kinds with their own fields (the body's kind is problem or
+// change), and the kind's part of the ticket detail: an object member ("problem", "change")
+// written into the open detail object.
+core::Result<http::Response> create_problem(Ctx& ctx);
+core::Result<http::Response> create_change(Ctx& ctx);
+core::Status write_problem_view(Ctx& ctx, core::JsonWriter& w, const tickets::Ticket& t,
+                                const tickets::Viewer& v);
+core::Status write_change_view(Ctx& ctx, core::JsonWriter& w, const tickets::Ticket& t,
+                               const tickets::Viewer& v);
 
 // The caller as the ticket service's visibility rules see them (ticket_routes.cpp).
 tickets::Viewer viewer_of(const Ctx& ctx);

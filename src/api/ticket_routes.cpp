@@ -55,13 +55,15 @@ void write_transitions(JsonWriter& w, const tickets::Ticket& t, const tickets::V
   w.key("allowed_transitions").begin_array();
   const tickets::Workflow* wf = tickets::TicketService::workflow_for(t.kind);
   if (wf) {
-    for (const tickets::Transition* tr : wf->from(t.status)) {
+    for (const tickets::Transition* tr : wf->from(t.status, t.subtype)) {
+      if (tr->system) continue;
       if (!v.agent && (!tr->requester_may || t.requester_id != v.user_id)) continue;
       bool reopen = tr->to == "reopened" || (tr->from == "fulfilled" && tr->to == "in_progress");
       if (!v.agent && reopen && !may_reopen) continue;
       w.begin_object();
       w.key("to").value(tr->to);
       w.key("required_fields").value(tr->required_fields);
+      w.key("roles").value(tr->roles);
       w.end_object();
     }
   }
@@ -109,6 +111,7 @@ void write_ticket_fields(JsonWriter& w, const tickets::Ticket& t) {
   w.key("id").value(t.id);
   w.key("number").value(t.number);
   w.key("kind").value(t.kind);
+  w.key("subtype").value(t.subtype);
   w.key("title").value(t.title);
   w.key("description").value(t.description);
   w.key("status").value(t.status);
@@ -199,11 +202,14 @@ core::Result<http::Response> ticket_response(Ctx& ctx, int status, const tickets
   return http::Response::json(status, ticket_json(t, v, sla ? &*sla : nullptr));
 }
 
-std::string detail_json(const tickets::TicketDetail& d, const tickets::Viewer& v, core::TimeMs now,
-                        const sla::SlaSummary* sla,
-                        const std::vector<cmdb::ServiceRef>& affected_services) {
+core::Result<std::string> detail_json(Ctx& ctx, const tickets::TicketDetail& d,
+                                      const tickets::Viewer& v, core::TimeMs now,
+                                      const sla::SlaSummary* sla,
+                                      const std::vector<cmdb::ServiceRef>& affected_services) {
   JsonWriter w;
   w.begin_object();
+  if (d.ticket.kind == "problem") YW_TRY(write_problem_view(ctx, w, d.ticket, v));
+  if (d.ticket.kind == "change") YW_TRY(write_change_view(ctx, w, d.ticket, v));
   write_ticket_fields(w, d.ticket);
   write_ci_refs(w, d.ticket, v);
   w.key("affected_services").begin_array();
@@ -329,10 +335,43 @@ core::Result<int> small_int(const Body& body, std::string_view name, int fallbac
 
 }  // namespace
 
+core::Result<http::Response> ticket_detail_response(Ctx& ctx, std::string_view number, int status) {
+  tickets::Viewer v = viewer_of(ctx);
+  std::unordered_map<std::int64_t, sla::SlaSummary> slas;
+  YW_ASSIGN(tickets::TicketDetail d,
+            ctx.deps.tickets.get(v, number, [&](store::Tx& tx, const auto& ids) -> core::Status {
+              YW_ASSIGN(slas, sla::load_summaries(tx, ids));
+              return {};
+            }));
+  // The business services an incident on the CI affects, and the ticket's own service.
+  std::vector<cmdb::ServiceRef> affected;
+  if (d.ticket.ci_id && v.staff) {
+    YW_ASSIGN(affected, cmdb::affected_services(ctx.deps.db, ctx.deps.relations, *d.ticket.ci_id));
+  }
+  if (d.ticket.service_id &&
+      std::none_of(affected.begin(), affected.end(),
+                   [&](const cmdb::ServiceRef& s) { return s.id == *d.ticket.service_id; })) {
+    affected.insert(affected.begin(),
+                    cmdb::ServiceRef{*d.ticket.service_id, d.ticket.service_name, 0});
+  }
+  YW_ASSIGN(std::string body,
+            detail_json(ctx, d, v, ctx.deps.clock.now_ms(), find_sla(slas, d.ticket.id), affected));
+  return http::Response::json(status, std::move(body));
+}
+
 void register_ticket_routes(Registry& r) {
   r.add("POST", "/api/v1/tickets", Permission::kTicketsCreate,
         "Report a ticket: dispatched by the assignment rules unless an agent assigns it",
         [](Ctx& ctx) -> core::Result<http::Response> {
+          // Problems and changes have fields of their own (their routes parse the body).
+          if (ctx.req.body.find("\"problem\"") != std::string::npos ||
+              ctx.req.body.find("\"change\"") != std::string::npos) {
+            json raw = json::parse(ctx.req.body, nullptr, false);
+            if (raw.is_object() && raw.contains("kind") && raw["kind"] == "problem")
+              return create_problem(ctx);
+            if (raw.is_object() && raw.contains("kind") && raw["kind"] == "change")
+              return create_change(ctx);
+          }
           YW_ASSIGN(Body body,
                     Body::parse(ctx.req, {"kind", "title", "description", "impact", "urgency",
                                           "channel", "category_id", "requester_id", "service_id",
@@ -515,29 +554,7 @@ void register_ticket_routes(Registry& r) {
   r.add("GET", "/api/v1/tickets/{number}", Permission::kTicketsRead,
         "Get a ticket with its allowed transitions, names and survey answer",
         [](Ctx& ctx) -> core::Result<http::Response> {
-          tickets::Viewer v = viewer_of(ctx);
-          std::unordered_map<std::int64_t, sla::SlaSummary> slas;
-          YW_ASSIGN(tickets::TicketDetail d,
-                    ctx.deps.tickets.get(v, number_of(ctx),
-                                         [&](store::Tx& tx, const auto& ids) -> core::Status {
-                                           YW_ASSIGN(slas, sla::load_summaries(tx, ids));
-                                           return {};
-                                         }));
-          // The business services an incident on the CI affects, and the ticket's own service.
-          std::vector<cmdb::ServiceRef> affected;
-          if (d.ticket.ci_id && v.staff) {
-            YW_ASSIGN(affected,
-                      cmdb::affected_services(ctx.deps.db, ctx.deps.relations, *d.ticket.ci_id));
-          }
-          if (d.ticket.service_id &&
-              std::none_of(affected.begin(), affected.end(), [&](const cmdb::ServiceRef& s) {
-                return s.id == *d.ticket.service_id;
-              })) {
-            affected.insert(affected.begin(),
-                            cmdb::ServiceRef{*d.ticket.service_id, d.ticket.service_name, 0});
-          }
-          return http::Response::json(200, detail_json(d, v, ctx.deps.clock.now_ms(),
-                                                       find_sla(slas, d.ticket.id), affected));
+          return ticket_detail_response(ctx, number_of(ctx), 200);
         });
 
   r.add("PATCH", "/api/v1/tickets/{number}", Permission::kTicketsWork,

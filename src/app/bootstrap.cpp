@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "change/settings.h"
 #include "cmdb/relations.h"
 #include "cmdb/type_service.h"
 #include "core/crypto.h"
@@ -57,6 +58,7 @@ core::Result<std::string> bootstrap_identity(store::Database& db, const core::Cl
   YW_TRY(ci_types.seed_defaults(system));
   cmdb::RelationService relations(db, clock);
   YW_TRY(relations.seed_defaults(system));
+  YW_TRY(change::seed_settings(db, clock, system));
 
   auto count = store::read_tx<std::int64_t>(db, [](store::Tx& tx) -> core::Result<std::int64_t> {
     auto row = tx.query_row("SELECT COUNT(*) FROM users");

@@ -15,6 +15,9 @@
 #include "app/access_log.h"
 #include "app/bootstrap.h"
 #include "app/demo.h"
+#include "change/change_config.h"
+#include "change/change_service.h"
+#include "change/problem_service.h"
 #include "cmdb/ci_service.h"
 #include "cmdb/relations.h"
 #include "cmdb/type_service.h"
@@ -105,6 +108,11 @@ int run_serve(const Settings& s) {
   cmdb::CiTypeService ci_types(**db, clock);
   cmdb::CiService cis(**db, clock);
   cmdb::RelationService relations(**db, clock);
+  change::ProblemService problems(**db, clock, ticket_service);
+  change::ChangeService changes(**db, clock, ticket_service, relations);
+  change::ChangeConfigService change_config(**db, clock);
+  ticket_service.set_kind_hooks("problem", problems.hooks());
+  ticket_service.set_kind_hooks("change", changes.hooks());
   std::atomic<bool> accepting{false};
   // Background work: the SLA tracker (new events, configuration changes, due thresholds) every
   // sla_interval_ms, and closing resolved tickets after the configured number of days.
@@ -128,6 +136,9 @@ int run_serve(const Settings& s) {
                  ci_types,
                  cis,
                  relations,
+                 problems,
+                 changes,
+                 change_config,
                  YUNWEI_VERSION,
                  YUNWEI_COMMIT,
                  s.cookie_secure,

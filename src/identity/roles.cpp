@@ -93,6 +93,13 @@ bool allows(RoleSet roles, Permission p) {
       return (roles & (role_bit(Role::kAdmin) | role_bit(Role::kAgent))) != 0;
     case Permission::kCmdbAdmin:
       return (roles & role_bit(Role::kAdmin)) != 0;
+    case Permission::kChangesRead:
+      return (roles & staff) != 0;
+    case Permission::kChangesApprove:
+      return (roles &
+              (role_bit(Role::kAdmin) | role_bit(Role::kAgent) | role_bit(Role::kApprover))) != 0;
+    case Permission::kChangesAdmin:
+      return (roles & role_bit(Role::kAdmin)) != 0;
   }
   return false;
 }

@@ -249,6 +249,9 @@ core::Status TeamService::seed_default_teams(const store::Actor& actor) {
       {"Security Operations", "安全运维", "Security monitoring, incidents and hardening"},
       {"Automation & Platform", "自动化与平台", "Automation, tooling and the operations platform"},
       {"Operations Management", "运维管理", "Service levels, reporting and continual improvement"},
+      {"Change Advisory Board", "变更咨询委员会", "Authorises medium and high risk changes"},
+      {"Emergency Change Advisory Board", "紧急变更咨询委员会",
+       "Authorises emergency changes at short notice"},
   };
   // One transaction for all of them: this runs on every start.
   return db_.write([&](store::Tx& tx) -> core::Status {

@@ -456,6 +456,144 @@ CREATE INDEX ci_relations_to ON ci_relations(to_ci);
 CREATE INDEX tickets_ci ON tickets(ci_id);
 CREATE INDEX tickets_service ON tickets(service_id);
 )SQL"},
+      {9, "problem and change management", R"SQL(
+-- A work item's type within its kind: a change's type (standard, normal, emergency); '' for
+-- kinds without types. Transitions of a kind's workflow may apply to some types only.
+ALTER TABLE tickets ADD COLUMN subtype TEXT NOT NULL DEFAULT '';
+-- The CIs a problem or a change concerns (incidents name one CI in tickets.ci_id).
+CREATE TABLE ticket_cis (
+  ticket_id {{INT}} NOT NULL REFERENCES tickets(id),
+  ci_id {{INT}} NOT NULL REFERENCES cis(id),
+  position {{INT}} NOT NULL,
+  PRIMARY KEY (ticket_id, ci_id)
+);
+CREATE INDEX ticket_cis_ci ON ticket_cis(ci_id);
+-- A problem's analysis. known_error_at: when the workaround was published as a known error
+-- (unset: not published).
+CREATE TABLE problem_details (
+  ticket_id {{INT}} PRIMARY KEY REFERENCES tickets(id),
+  symptoms TEXT NOT NULL DEFAULT '',
+  root_cause TEXT NOT NULL DEFAULT '',
+  workaround TEXT NOT NULL DEFAULT '',
+  permanent_fix TEXT NOT NULL DEFAULT '',
+  known_error_at {{INT}},
+  known_error_by {{INT}} REFERENCES users(id)
+);
+CREATE INDEX problem_details_known ON problem_details(known_error_at);
+-- The incidents a problem explains (one problem per incident). via_known_error: linked by
+-- applying the problem's known error to the incident.
+CREATE TABLE problem_incidents (
+  incident_id {{INT}} PRIMARY KEY REFERENCES tickets(id),
+  problem_id {{INT}} NOT NULL REFERENCES tickets(id),
+  via_known_error {{INT}} NOT NULL DEFAULT 0,
+  linked_by {{INT}} REFERENCES users(id),
+  linked_at {{INT}} NOT NULL
+);
+CREATE INDEX problem_incidents_problem ON problem_incidents(problem_id);
+-- Known errors searched by text (change::known_error_index()): number and title; symptoms,
+-- root cause and workaround.
+{{SEARCH_INDEX known_errors_fts head,body}};
+-- Pre-approved standard changes offered in the catalog.
+CREATE TABLE change_templates (
+  id {{ID}},
+  name TEXT NOT NULL,
+  name_zh TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  description_zh TEXT NOT NULL DEFAULT '',
+  implementation_plan TEXT NOT NULL DEFAULT '',
+  backout_plan TEXT NOT NULL DEFAULT '',
+  test_plan TEXT NOT NULL DEFAULT '',
+  duration_minutes {{INT}} NOT NULL,
+  implementer_team_id {{INT}} REFERENCES teams(id),
+  active {{INT}} NOT NULL DEFAULT 1,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL,
+  version {{INT}} NOT NULL DEFAULT 1
+);
+-- A change's plan, risk, approval state and review. Times are UTC milliseconds.
+-- approval_state: '' (not submitted), pending, approved, rejected. risk_answers: JSON object.
+-- override_*: a CAB member authorised the change despite the conflicts listed in
+-- override_conflicts (JSON). review_outcome: successful, partial, failed.
+CREATE TABLE change_details (
+  ticket_id {{INT}} PRIMARY KEY REFERENCES tickets(id),
+  template_id {{INT}} REFERENCES change_templates(id),
+  reason TEXT NOT NULL DEFAULT '',
+  implementation_plan TEXT NOT NULL DEFAULT '',
+  backout_plan TEXT NOT NULL DEFAULT '',
+  test_plan TEXT NOT NULL DEFAULT '',
+  planned_start {{INT}},
+  planned_end {{INT}},
+  actual_start {{INT}},
+  actual_end {{INT}},
+  risk_answers TEXT NOT NULL DEFAULT '{}',
+  risk_score {{INT}},
+  risk_level TEXT NOT NULL DEFAULT '',
+  approval_round {{INT}} NOT NULL DEFAULT 0,
+  approval_state TEXT NOT NULL DEFAULT '',
+  override_reason TEXT NOT NULL DEFAULT '',
+  override_conflicts TEXT NOT NULL DEFAULT '',
+  override_by {{INT}} REFERENCES users(id),
+  override_at {{INT}},
+  review_outcome TEXT NOT NULL DEFAULT '',
+  review_notes TEXT NOT NULL DEFAULT '',
+  reviewed_by {{INT}} REFERENCES users(id),
+  reviewed_at {{INT}},
+  retrospective_review {{INT}} NOT NULL DEFAULT 0
+);
+CREATE INDEX change_details_planned ON change_details(planned_start);
+-- Approval steps of a change, per approval round; approvers (comma-separated user ids) are the
+-- group's members when the step opened.
+CREATE TABLE change_approval_steps (
+  id {{ID}},
+  ticket_id {{INT}} NOT NULL REFERENCES tickets(id),
+  round {{INT}} NOT NULL,
+  position {{INT}} NOT NULL,
+  name TEXT NOT NULL,
+  name_zh TEXT NOT NULL DEFAULT '',
+  approver_group TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  approvers TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  UNIQUE (ticket_id, round, position)
+);
+CREATE TABLE change_approval_decisions (
+  id {{ID}},
+  step_id {{INT}} NOT NULL REFERENCES change_approval_steps(id),
+  user_id {{INT}} NOT NULL REFERENCES users(id),
+  verdict TEXT NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  decided_at {{INT}} NOT NULL
+);
+CREATE INDEX change_approval_decisions_step ON change_approval_decisions(step_id, id);
+-- Freeze (blackout) windows: no change in [start_at, end_at) on the services listed
+-- (comma-separated CI ids; empty: every change).
+CREATE TABLE freeze_windows (
+  id {{ID}},
+  name TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  start_at {{INT}} NOT NULL,
+  end_at {{INT}} NOT NULL,
+  service_ids TEXT NOT NULL DEFAULT '',
+  created_by {{INT}} REFERENCES users(id),
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL,
+  version {{INT}} NOT NULL DEFAULT 1
+);
+CREATE INDEX freeze_windows_start ON freeze_windows(start_at);
+-- Maintenance windows of a business service: weekly ranges ("Sat 22:00-Sun 06:00", one per
+-- line) in an IANA time zone.
+CREATE TABLE maintenance_windows (
+  id {{ID}},
+  service_id {{INT}} NOT NULL REFERENCES cis(id),
+  name TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  ranges TEXT NOT NULL,
+  created_at {{INT}} NOT NULL,
+  updated_at {{INT}} NOT NULL,
+  version {{INT}} NOT NULL DEFAULT 1
+);
+CREATE INDEX maintenance_windows_service ON maintenance_windows(service_id);
+)SQL"},
   };
   return kMigrations;
 }

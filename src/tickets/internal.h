@@ -14,6 +14,7 @@ namespace yunwei::tickets::detail {
 
 // The ticket columns, each prefixed "t." (queries alias tickets as t).
 extern const char* const kTicketColumns;
+constexpr int kTicketColumnCount = 39;
 Ticket ticket_from_row(const store::Row& r);
 
 store::Value opt_value(const std::optional<std::int64_t>& v);

@@ -13,8 +13,9 @@ namespace yunwei::tickets {
 // The work item incidents, service requests, problems and changes share (DESIGN.md §3).
 struct Ticket {
   std::int64_t id = 0;
-  std::string number;  // "INC-000123"
-  std::string kind;    // incident | request
+  std::string number;   // "INC-000123"
+  std::string kind;     // incident | request | problem | change
+  std::string subtype;  // a change's type (standard, normal, emergency); "" for other kinds
   std::string title;
   std::string description;
   std::string status;

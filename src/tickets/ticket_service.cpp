@@ -20,7 +20,8 @@ const char* const kTicketColumns =
     " t.channel, t.service_id, t.ci_id, t.assignee_team_id, t.assignee_id, t.pending_reason,"
     " t.resolution_code, t.resolution_notes, t.cancel_reason, t.reopen_count,"
     " t.reassignment_count, t.escalation_level, t.first_contact_resolution, t.created_by,"
-    " t.created_at, t.updated_at, t.first_assigned_at, t.resolved_at, t.closed_at, t.version";
+    " t.created_at, t.updated_at, t.first_assigned_at, t.resolved_at, t.closed_at, t.version,"
+    " t.subtype";
 
 Ticket ticket_from_row(const store::Row& r) {
   Ticket t;
@@ -62,6 +63,7 @@ Ticket ticket_from_row(const store::Row& r) {
   t.resolved_at = r.opt_i64(35);
   t.closed_at = r.opt_i64(36);
   t.version = r.i64(37);
+  t.subtype = r.str(38);
   return t;
 }
 
@@ -370,12 +372,16 @@ void assign(Ticket& t, std::optional<std::int64_t> team, std::optional<std::int6
 }
 
 // Applies a workflow move to `t` (already loaded and visible) inside `tx`.
-core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, const Viewer& v,
-                                   const Ticket& before, const TransitionRequest& req,
-                                   core::TimeMs now) {
+core::Result<Ticket> apply_transition(store::Tx& tx, const store::Actor& actor, const Viewer& v,
+                                      const Ticket& before, const TransitionRequest& req,
+                                      core::TimeMs now, const KindHooks* hooks) {
   YW_TRY(check_version(before, req.version));
   const Workflow* wf = TicketService::workflow_for(before.kind);
   if (!wf) return core::internal("no workflow for kind " + before.kind);
+  std::set<std::string> own_fields;  // the kind's own fields set on the ticket
+  if (hooks && hooks->fields) {
+    YW_ASSIGN(own_fields, hooks->fields(tx, before));
+  }
   auto given = [&](std::string_view f) {
     auto nonempty = [](const std::optional<std::string>& s) {
       return s && !core::trim(*s).empty();
@@ -387,11 +393,40 @@ core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, con
     if (f == "reopen_reason") return nonempty(req.reopen_reason);
     if (f == "assignee_team_id")
       return req.assignee_team_id.has_value() || before.assignee_team_id.has_value();
-    return false;
+    return own_fields.count(std::string(f)) > 0;
   };
-  YW_ASSIGN(const Transition* tr, wf->check(before.status, req.to, given));
+  const Transition* tr = nullptr;
+  if (req.system) {
+    for (const Transition* t : wf->from(before.status, before.subtype)) {
+      if (t->to == req.to) tr = t;
+    }
+    if (!tr) {
+      return core::conflict(
+          "a " + before.kind + " cannot go from " + before.status + " to " + req.to, "to");
+    }
+  } else {
+    YW_ASSIGN(tr, wf->check(before.status, req.to, given, before.subtype));
+  }
   YW_ASSIGN(TicketSettings settings, load_settings(tx));
-  if (!v.agent) {
+  if (!req.system && v.agent && !v.admin && !tr->roles.empty()) {
+    bool holds = false;
+    for (const std::string& role : tr->roles) {
+      if (hooks && hooks->has_role) {
+        YW_ASSIGN(holds, hooks->has_role(tx, v, before, role));
+      }
+      if (holds) break;
+    }
+    if (!holds) {
+      std::string roles;
+      for (const std::string& role : tr->roles) roles += (roles.empty() ? "" : " or ") + role;
+      return core::Error{core::ErrorCode::kForbidden,
+                         "only the " + roles + " may move this " + before.kind + " from " +
+                             before.status + " to " + req.to,
+                         "to"};
+    }
+  }
+  if (hooks && hooks->before) YW_TRY(hooks->before(tx, v, before, req, now));
+  if (!v.agent && !req.system) {
     if (!tr->requester_may || before.requester_id != v.user_id) {
       return core::forbidden("only agents may move this " + before.kind + " to " + req.to);
     }
@@ -421,9 +456,10 @@ core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, con
   if (req.resolution_notes) after.resolution_notes = *req.resolution_notes;
   if (req.cancel_reason) after.cancel_reason = *req.cancel_reason;
   bool resolving = req.to == "resolved" || req.to == "fulfilled";
+  bool surveyed = before.kind == "incident" || before.kind == "request";
   if (resolving) {
     after.resolved_at = now;
-    after.first_contact_resolution = settings.service_desk_team_id &&
+    after.first_contact_resolution = surveyed && settings.service_desk_team_id &&
                                      after.assignee_team_id == settings.service_desk_team_id &&
                                      after.reassignment_count == 0 && after.reopen_count == 0;
   }
@@ -438,11 +474,12 @@ core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, con
   if (req.reopen_reason) d["reason"] = *req.reopen_reason;
   YW_TRY(ticket_event(tx, actor, now, "ticket.transition", stored.id, ticket_snapshot(before),
                       ticket_snapshot(stored, d.dump())));
-  if (resolving) {
+  if (resolving && surveyed) {
     auto answered = tx.query_row("SELECT 1 FROM ticket_surveys WHERE ticket_id = ?", {stored.id});
     if (!answered.ok()) return std::move(answered).error();
     if (!*answered) YW_TRY(notify_user(tx, now, stored.requester_id, "ticket.survey", stored));
   }
+  if (hooks && hooks->after) YW_TRY(hooks->after(tx, actor, v, before, stored, req, now));
   return stored;
 }
 
@@ -583,6 +620,8 @@ const std::vector<std::string>& resolution_codes() {
 const Workflow* TicketService::workflow_for(std::string_view kind) {
   if (kind == "incident") return &incident_workflow();
   if (kind == "request") return &request_workflow();
+  if (kind == "problem") return &problem_workflow();
+  if (kind == "change") return &change_workflow();
   return nullptr;
 }
 
@@ -593,8 +632,23 @@ core::Status TicketService::visibility_sql(store::Tx& tx, const Viewer& v, std::
 
 core::Result<Ticket> TicketService::create(const store::Actor& actor, const Viewer& v,
                                            const NewTicket& in) {
+  if (in.kind != "incident" && in.kind != "request") {
+    return core::invalid("kind", "must be incident, request, problem or change");
+  }
+  return store::write_tx<Ticket>(
+      db_, [&](store::Tx& tx) -> core::Result<Ticket> { return create_in(tx, actor, v, in); });
+}
+
+core::Result<Ticket> TicketService::create_in(store::Tx& tx, const store::Actor& actor,
+                                              const Viewer& v, const NewTicket& in,
+                                              std::string_view subtype) {
   const Workflow* wf = workflow_for(in.kind);
-  if (!wf) return core::invalid("kind", "must be incident or request");
+  if (!wf) return core::invalid("kind", "must be incident, request, problem or change");
+  if (wf->subtypes.empty() != subtype.empty() ||
+      (!subtype.empty() &&
+       std::find(wf->subtypes.begin(), wf->subtypes.end(), subtype) == wf->subtypes.end())) {
+    return core::internal("bad type '" + std::string(subtype) + "' for a " + in.kind);
+  }
   YW_TRY(core::check_text(in.title, "title", 200, true, core::Controls::kNone));
   YW_TRY(core::check_text(in.description, "description", 20000, false));
   if (!is_channel(in.channel)) {
@@ -612,7 +666,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
   }
   std::optional<std::int64_t> requester = in.requester_id ? in.requester_id : actor.user_id;
   if (!requester) return core::invalid("requester_id", "is required");
-  return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
+  {
     YW_ASSIGN(PriorityMatrix matrix, load_matrix(tx));
     YW_ASSIGN(std::string priority, matrix.priority(in.impact, in.urgency));
     YW_TRY(check_active(tx, Record::kUser, *requester, "requester_id"));
@@ -671,8 +725,8 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
     auto ins = tx.query_row(
         "INSERT INTO tickets (number, kind, title, description, status, impact, urgency, priority,"
         " category_id, restricted, requester_id, channel, service_id, ci_id, assignee_team_id,"
-        " assignee_id, created_by, created_at, updated_at, first_assigned_at, version)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING " +
+        " assignee_id, created_by, created_at, updated_at, first_assigned_at, version, subtype)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING " +
             unprefixed_columns(),
         {number,
          in.kind,
@@ -693,7 +747,8 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
          opt_value(actor.user_id),
          now,
          now,
-         first_assigned});
+         first_assigned,
+         std::string(subtype)});
     if (!ins.ok()) return std::move(ins).error();
     Ticket t = ticket_from_row(**ins);
     std::string head = t.number;
@@ -706,7 +761,7 @@ core::Result<Ticket> TicketService::create(const store::Actor& actor, const View
         ticket_event(tx, actor, now, "ticket.create", t.id, "", ticket_snapshot(t, detail.dump())));
     if (t.assignee_id) YW_TRY(notify_user(tx, now, *t.assignee_id, "ticket.assigned", t));
     return t;
-  });
+  }
 }
 
 core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view number,
@@ -735,7 +790,7 @@ core::Result<TicketDetail> TicketService::get(const Viewer& v, std::string_view 
     d.ticket = ticket_from_row(r);
     YW_ASSIGN(bool visible, can_see(tx, v, d.ticket));
     if (!visible) return core::not_found("ticket " + *n + " not found");
-    constexpr int k = 38;  // the first column after kTicketColumns
+    constexpr int k = kTicketColumnCount;  // the first column after kTicketColumns
     auto text = [&](int i) { return r.is_null(i) ? std::string() : r.str(i); };
     d.requester_name = text(k);
     d.assignee_name = text(k + 1);
@@ -971,14 +1026,14 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
         for (const store::Row& r : *rows) {
           Ticket t = ticket_from_row(r);
           auto name_at = [&](int i) { return r.is_null(i) ? std::string() : r.str(i); };
-          t.requester_name = name_at(38);
-          t.assignee_name = name_at(39);
-          t.team_name = name_at(40);
-          t.team_name_zh = name_at(41);
-          t.ci_name = name_at(42);
-          t.ci_type = name_at(43);
-          t.service_name = name_at(44);
-          if (sla_sort) sla_keys.push_back(r.i64(45));
+          t.requester_name = name_at(kTicketColumnCount);
+          t.assignee_name = name_at(kTicketColumnCount + 1);
+          t.team_name = name_at(kTicketColumnCount + 2);
+          t.team_name_zh = name_at(kTicketColumnCount + 3);
+          t.ci_name = name_at(kTicketColumnCount + 4);
+          t.ci_type = name_at(kTicketColumnCount + 5);
+          t.service_name = name_at(kTicketColumnCount + 6);
+          if (sla_sort) sla_keys.push_back(r.i64(kTicketColumnCount + 7));
           page.items.push_back(std::move(t));
         }
         store::finish_page(page, q.limit, sort, [&](const Ticket& t) -> store::Value {
@@ -1037,8 +1092,25 @@ core::Result<Ticket> TicketService::transition(const store::Actor& actor, const 
   YW_TRY(check_transition_fields(req));
   return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
     YW_ASSIGN(Ticket before, load_visible(tx, v, number));
-    return transition_in(tx, actor, v, before, req, clock_.now_ms());
+    return apply_transition(tx, actor, v, before, req, clock_.now_ms(), kind_hooks(before.kind));
   });
+}
+
+const KindHooks* TicketService::kind_hooks(std::string_view kind) const {
+  auto it = hooks_.find(kind);
+  return it == hooks_.end() ? nullptr : &it->second;
+}
+
+core::Result<Ticket> TicketService::transition_in(store::Tx& tx, const store::Actor& actor,
+                                                  const Viewer& v, const Ticket& before,
+                                                  const TransitionRequest& req) {
+  YW_TRY(check_transition_fields(req));
+  return apply_transition(tx, actor, v, before, req, clock_.now_ms(), kind_hooks(before.kind));
+}
+
+core::Result<Ticket> TicketService::load_in(store::Tx& tx, const Viewer& v,
+                                            std::string_view number) {
+  return load_visible(tx, v, number);
 }
 
 core::Result<std::vector<BulkResult>> TicketService::bulk(const store::Actor& actor,
@@ -1076,7 +1148,8 @@ core::Result<std::vector<BulkResult>> TicketService::bulk(const store::Actor& ac
                             ticket_snapshot(current, detail.dump())));
       }
       if (change.transition && change.transition->to != current.status) {
-        YW_ASSIGN(current, transition_in(tx, actor, v, current, *change.transition, now));
+        YW_ASSIGN(current, apply_transition(tx, actor, v, current, *change.transition, now,
+                                            kind_hooks(current.kind)));
       }
       return current;
     });
@@ -1234,7 +1307,7 @@ core::Result<int> TicketService::auto_close(const store::Actor& system) {
         Ticket t = ticket_from_row(r);
         TransitionRequest req;
         req.to = "closed";
-        auto moved = transition_in(tx, system, v, t, req, now);
+        auto moved = apply_transition(tx, system, v, t, req, now, kind_hooks(t.kind));
         if (!moved.ok()) return std::move(moved).error();
         ++n;
       }

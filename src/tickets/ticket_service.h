@@ -1,7 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +70,30 @@ struct TransitionRequest {
   std::optional<std::string> pending_reason, resolution_code, resolution_notes, cancel_reason,
       reopen_reason;
   std::optional<std::int64_t> assignee_team_id, assignee_id;
+  // A problem being resolved: also resolve its open incidents (with this problem's notes).
+  bool resolve_incidents = false;
+  // A move only the system makes (a change's approval completing); never from a request body.
+  bool system = false;
+};
+
+// What a kind adds to the shared ticket handling (the change module registers problems' and
+// changes'), called inside the ticket's write transaction. Unset members do nothing.
+struct KindHooks {
+  // The kind's own fields set on the ticket, by API name ("backout_plan", "root_cause"), for
+  // the workflow's required fields.
+  std::function<core::Result<std::set<std::string>>(store::Tx&, const Ticket&)> fields;
+  // Whether `v` (an agent) holds `role` for the ticket (a transition's roles; admins hold all).
+  std::function<core::Result<bool>(store::Tx&, const Viewer&, const Ticket&, std::string_view)>
+      has_role;
+  // Before a move is stored: guards beyond the workflow (conflicts, approvals).
+  std::function<core::Status(store::Tx&, const Viewer&, const Ticket& before,
+                             const TransitionRequest&, core::TimeMs now)>
+      before;
+  // After the move is stored and its event written: side effects (approval steps, actual
+  // times, linked incidents).
+  std::function<core::Status(store::Tx&, const store::Actor&, const Viewer&, const Ticket& before,
+                             const Ticket& after, const TransitionRequest&, core::TimeMs now)>
+      after;
 };
 
 struct TicketQuery {
@@ -343,6 +369,22 @@ class TicketService {
 
   static const Workflow* workflow_for(std::string_view kind);
 
+  // Registers a kind's hooks; call before serving (not synchronised with requests).
+  void set_kind_hooks(const std::string& kind, KindHooks hooks) { hooks_[kind] = std::move(hooks); }
+  const KindHooks* kind_hooks(std::string_view kind) const;
+
+  // create() inside the caller's transaction, for the modules that store a kind's own fields
+  // with the ticket (problems, changes): `subtype` is the ticket's type within its kind. Checks
+  // as create(); kInvalidArgument (kind) for an unknown kind.
+  core::Result<Ticket> create_in(store::Tx& tx, const store::Actor& actor, const Viewer& v,
+                                 const NewTicket& in, std::string_view subtype = {});
+  // transition() inside the caller's transaction on a ticket the caller loaded (checked
+  // visible); `req.system` allows the system's own moves.
+  core::Result<Ticket> transition_in(store::Tx& tx, const store::Actor& actor, const Viewer& v,
+                                     const Ticket& before, const TransitionRequest& req);
+  // The ticket when `v` may see it, inside the caller's transaction; kNotFound otherwise.
+  core::Result<Ticket> load_in(store::Tx& tx, const Viewer& v, std::string_view number);
+
   // Appends to `where` (tickets aliased t) the conditions that keep out the tickets `v` may not
   // see, as list() and search() do, for other modules' queries over tickets (SLA reports).
   static core::Status visibility_sql(store::Tx& tx, const Viewer& v, std::string& where,
@@ -352,6 +394,7 @@ class TicketService {
   store::Database& db_;
   const core::Clock& clock_;
   store::BlobStore* blobs_;
+  std::map<std::string, KindHooks, std::less<>> hooks_;
 };
 
 }  // namespace yunwei::tickets

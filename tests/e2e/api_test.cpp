@@ -236,7 +236,10 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                      {"sla_admin", false},
                                      {"cmdb_read", true},
                                      {"cmdb_write", true},
-                                     {"cmdb_admin", false}}));
+                                     {"cmdb_admin", false},
+                                     {"changes_read", true},
+                                     {"changes_approve", true},
+                                     {"changes_admin", false}}));
   EXPECT_FALSE(me.contains("csrf_token")) << "a token caller has no session";
 
   json admin = admin_get("/api/v1/me");
@@ -252,7 +255,10 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                         {"sla_admin", true},
                                         {"cmdb_read", true},
                                         {"cmdb_write", true},
-                                        {"cmdb_admin", true}}));
+                                        {"cmdb_admin", true},
+                                        {"changes_read", true},
+                                        {"changes_approve", true},
+                                        {"changes_admin", true}}));
   std::string req_name = unique_name("mereq");
   ASSERT_FALSE(create_user(port_, admin_token_, req_name, {"requester"}).is_discarded());
   json req = get_json(port_, "/api/v1/me", login_token(port_, req_name, kUserPassword));
@@ -268,7 +274,10 @@ TEST_P(ApiTest, MeShowsRolesTeamsAndPermissions) {
                                       {"sla_admin", false},
                                       {"cmdb_read", false},
                                       {"cmdb_write", false},
-                                      {"cmdb_admin", false}}));
+                                      {"cmdb_admin", false},
+                                      {"changes_read", false},
+                                      {"changes_approve", false},
+                                      {"changes_admin", false}}));
 }
 
 TEST_P(ApiTest, PatchMeUpdatesLocaleAndTimeZoneAndRefusesAStaleVersion) {

@@ -71,7 +71,7 @@ class TeamServiceTest : public testing::BackendTest {
   std::map<std::string, std::int64_t> ids_;
 };
 
-TEST_P(TeamServiceTest, SeedingCreatesTheSixDefaultTeamsOnce) {
+TEST_P(TeamServiceTest, SeedingCreatesTheEightDefaultTeamsOnce) {
   must(teams().seed_default_teams(system_));
   must(teams().seed_default_teams(system_));
   TeamQuery q;
@@ -86,16 +86,17 @@ TEST_P(TeamServiceTest, SeedingCreatesTheSixDefaultTeamsOnce) {
     EXPECT_TRUE(t.member_ids.empty()) << t.name;
     EXPECT_EQ(t.lead_id, std::nullopt) << t.name;
   }
-  EXPECT_EQ(page.items.size(), 6u);
+  EXPECT_EQ(page.items.size(), 8u);
   EXPECT_EQ(zh, (std::set<std::string>{"服务台", "基础设施运维", "应用运维", "安全运维",
-                                       "自动化与平台", "运维管理"}));
-  EXPECT_EQ(count("events", "action = ?", {std::string("team.create")}), 6);
+                                       "自动化与平台", "运维管理", "变更咨询委员会",
+                                       "紧急变更咨询委员会"}));
+  EXPECT_EQ(count("events", "action = ?", {std::string("team.create")}), 8);
 }
 
 TEST_P(TeamServiceTest, SeedingKeepsTeamsThatAlreadyExist) {
   Team desk = must(teams().create(system_, new_team("Service Desk", {id("ann")})));
   must(teams().seed_default_teams(system_));
-  EXPECT_EQ(count("teams"), 6);
+  EXPECT_EQ(count("teams"), 8);
   EXPECT_EQ(must(teams().get(desk.id)).member_ids, std::vector<std::int64_t>{id("ann")});
 }
 

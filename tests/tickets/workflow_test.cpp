@@ -15,6 +15,58 @@ TEST(Workflow, ShippedMachinesAreWellFormed) {
   EXPECT_TRUE(incident_workflow().validate().ok())
       << incident_workflow().validate().error().message;
   EXPECT_TRUE(request_workflow().validate().ok()) << request_workflow().validate().error().message;
+  EXPECT_TRUE(problem_workflow().validate().ok()) << problem_workflow().validate().error().message;
+  EXPECT_TRUE(change_workflow().validate().ok()) << change_workflow().validate().error().message;
+}
+
+TEST(Workflow, ProblemFollowsAnalysisToResolution) {
+  const Workflow& w = problem_workflow();
+  EXPECT_TRUE(w.check("new", "assessed", has({"assignee_team_id"})).ok());
+  EXPECT_TRUE(w.check("assessed", "root_cause_analysis", has({})).ok());
+  EXPECT_EQ(w.check("root_cause_analysis", "fix_in_progress", has({})).error().field, "root_cause");
+  EXPECT_TRUE(w.check("root_cause_analysis", "fix_in_progress", has({"root_cause"})).ok());
+  EXPECT_EQ(w.check("fix_in_progress", "resolved", has({"resolution_code", "resolution_notes"}))
+                .error()
+                .field,
+            "permanent_fix");
+  EXPECT_TRUE(w.check("resolved", "closed", has({})).ok());
+  EXPECT_EQ(w.check("new", "resolved", has({})).error().code, core::ErrorCode::kConflict);
+}
+
+TEST(Workflow, ChangeTypesTakeTheirOwnPaths) {
+  const Workflow& w = change_workflow();
+  std::set<std::string> plan = {"implementation_plan", "backout_plan", "planned_start",
+                                "planned_end",         "ci_ids",       "risk_assessment"};
+  // Normal: new -> assess -> authorise; standard: straight to scheduled; emergency: no assess.
+  EXPECT_TRUE(w.check("new", "assess", has(plan), "normal").ok());
+  auto skip = w.check("new", "scheduled", has(plan), "normal");
+  ASSERT_FALSE(skip.ok());
+  EXPECT_NE(skip.error().message.find("a normal change cannot go from new to scheduled; allowed: "
+                                      "assess, cancelled"),
+            std::string::npos)
+      << skip.error().message;
+  EXPECT_TRUE(w.check("new", "scheduled", has(plan), "standard").ok());
+  EXPECT_FALSE(w.check("new", "assess", has(plan), "standard").ok());
+  EXPECT_TRUE(w.check("new", "authorise", has(plan), "emergency").ok());
+  // The backout plan is required before authorisation.
+  std::set<std::string> no_backout = plan;
+  no_backout.erase("backout_plan");
+  EXPECT_EQ(w.check("assess", "authorise", has(no_backout), "normal").error().field,
+            "backout_plan");
+  // Leaving authorise is the system's move: not offered to a request.
+  auto manual = w.check("authorise", "scheduled", has(plan), "normal");
+  ASSERT_FALSE(manual.ok());
+  EXPECT_NE(manual.error().message.find("allowed: cancelled"), std::string::npos);
+  // Roles: implementation by the implementer, closing a normal change by the change manager.
+  auto impl = w.check("scheduled", "implement", has({}), "normal");
+  ASSERT_TRUE(impl.ok());
+  EXPECT_EQ((*impl)->roles, (std::vector<std::string>{"implementer", "change_manager"}));
+  auto close = w.check("review", "closed", has({"review_outcome"}), "normal");
+  ASSERT_TRUE(close.ok());
+  EXPECT_EQ((*close)->roles, (std::vector<std::string>{"change_manager"}));
+  EXPECT_EQ(w.check("review", "closed", has({}), "normal").error().field, "review_outcome");
+  // No cancelling once implementation started.
+  EXPECT_FALSE(w.check("implement", "cancelled", has({"cancel_reason"}), "normal").ok());
 }
 
 TEST(Workflow, IncidentFollowsTheItilPathToClosed) {

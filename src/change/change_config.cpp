@@ -1,0 +1,1 @@
+#include "change/change_config.h"

@@ -1,0 +1,7 @@
+#include "change/problem_service.h"
+
+namespace yunwei::change {
+
+tickets::KindHooks ProblemService::hooks() { return {}; }
+
+}  // namespace yunwei::change
