@@ -336,9 +336,10 @@ core::Status ConflictCheck::walk() {
   cis_.erase(std::unique(cis_.begin(), cis_.end()), cis_.end());
   for (std::int64_t a : cis_) keep_best(up_, a, {a, 0});
   for (std::int64_t a : cis_) {
-    YW_ASSIGN(std::vector<cmdb::Reached> up, relations_.impact_set(a, options_.depth));
+    YW_ASSIGN(std::vector<cmdb::Reached> up, relations_.impact_set(a, options_.depth, options_.tx));
     for (const cmdb::Reached& r : up) keep_best(up_, r.ci_id, {a, r.depth});
-    YW_ASSIGN(std::vector<cmdb::Reached> down, relations_.dependency_set(a, options_.depth));
+    YW_ASSIGN(std::vector<cmdb::Reached> down,
+              relations_.dependency_set(a, options_.depth, options_.tx));
     for (const cmdb::Reached& r : down) keep_best(down_, r.ci_id, {a, r.depth});
   }
   return {};
@@ -354,7 +355,8 @@ core::Result<std::string> ConflictCheck::through(std::int64_t upper, std::int64_
   // business service depends on thousands of CIs).
   auto it = impact_paths_.find(lower);
   if (it == impact_paths_.end()) {
-    YW_ASSIGN(std::vector<cmdb::Reached> paths, relations_.impact(lower, options_.depth));
+    YW_ASSIGN(std::vector<cmdb::Reached> paths,
+              relations_.impact(lower, options_.depth, options_.tx));
     it = impact_paths_.emplace(lower, std::move(paths)).first;
   }
   for (const cmdb::Reached& r : it->second) {

@@ -20,6 +20,9 @@ class RelationService;
 namespace yunwei::sla {
 class CompiledCalendar;
 }
+namespace yunwei::store {
+class Tx;
+}
 
 // Change conflict detection (issue #7 point 6), in memory: a change collides with another change
 // that overlaps it in time on the same CI or on a CI related to one of its CIs through
@@ -159,6 +162,7 @@ using CiNamer = std::function<std::string(std::int64_t ci_id)>;
 struct CheckOptions {
   int depth = 50;  // of the relation walks
   CiNamer ci_name;
+  store::Tx* tx = nullptr;  // read the relation graph through this transaction (see cmdb)
 };
 
 // The conflicts of `change` (which need not be in `scheduled`; if it is, it is not compared with

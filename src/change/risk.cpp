@@ -289,20 +289,25 @@ core::Result<RiskAssessment> assess(const Questionnaire& q,
   for (const auto& [key, value] : answers) {
     if (!by_key.count(key)) return core::invalid("answers." + key, "is not a question");
   }
-  RiskAssessment out;
-  for (const RiskQuestion& question : q.questions) {
-    const std::string field = "answers." + question.key;
-    auto a = answers.find(question.key);
-    if (a == answers.end()) return core::invalid(field, "is required");
-    const RiskOption* chosen = nullptr;
+  // Values first (in answer order), then what is unanswered (in questionnaire order).
+  std::map<std::string_view, const RiskOption*> chosen;
+  for (const auto& [key, value] : answers) {
+    const RiskQuestion& question = *by_key.at(key);
     std::string allowed;
     for (const RiskOption& o : question.options) {
-      if (o.value == a->second) chosen = &o;
+      if (o.value == value) chosen[question.key] = &o;
       allowed += (allowed.empty() ? "" : ", ") + o.value;
     }
-    if (!chosen) return core::invalid(field, "must be one of " + allowed);
-    out.score += chosen->score;
-    out.contributions.push_back({question.key, chosen->value, chosen->score});
+    if (!chosen.count(question.key)) {
+      return core::invalid("answers." + key, "must be one of " + allowed);
+    }
+  }
+  RiskAssessment out;
+  for (const RiskQuestion& question : q.questions) {
+    auto c = chosen.find(question.key);
+    if (c == chosen.end()) return core::invalid("answers." + question.key, "is required");
+    out.score += c->second->score;
+    out.contributions.push_back({question.key, c->second->value, c->second->score});
   }
   out.level = risk_level(q, out.score);
   return out;

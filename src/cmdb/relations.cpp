@@ -214,15 +214,19 @@ core::Result<std::vector<Relation>> RelationService::of(std::int64_t ci) {
   });
 }
 
-core::Result<std::shared_ptr<const RelationService::Graph>> RelationService::graph() {
+core::Result<std::shared_ptr<const RelationService::Graph>> RelationService::graph(store::Tx* in) {
   using G = std::shared_ptr<const Graph>;
-  YW_ASSIGN(std::string version,
-            store::read_tx<std::string>(db_, [](store::Tx& tx) -> core::Result<std::string> {
-              auto row =
-                  tx.query_row("SELECT value FROM meta WHERE key = ?", {std::string(kVersionKey)});
-              if (!row.ok()) return std::move(row).error();
-              return *row ? (*row)->str(0) : std::string("0");
-            }));
+  auto read_version = [](store::Tx& tx) -> core::Result<std::string> {
+    auto row = tx.query_row("SELECT value FROM meta WHERE key = ?", {std::string(kVersionKey)});
+    if (!row.ok()) return std::move(row).error();
+    return *row ? (*row)->str(0) : std::string("0");
+  };
+  std::string version;
+  if (in) {
+    YW_ASSIGN(version, read_version(*in));
+  } else {
+    YW_ASSIGN(version, store::read_tx<std::string>(db_, read_version));
+  }
   {
     std::lock_guard lock(mu_);
     if (graph_ && graph_->version == version) return graph_;
@@ -240,7 +244,7 @@ core::Result<std::shared_ptr<const RelationService::Graph>> RelationService::gra
     std::int16_t type;
   };
   std::vector<Edge> edges;
-  YW_TRY(db_.read([&](store::Tx& tx) -> core::Status {
+  auto load = [&](store::Tx& tx) -> core::Status {
     auto types = tx.query("SELECT id, key FROM ci_relation_types WHERE propagates = 1 ORDER BY id");
     if (!types.ok()) return std::move(types).error();
     std::unordered_map<std::int64_t, std::int16_t> type_index;
@@ -262,7 +266,9 @@ core::Result<std::shared_ptr<const RelationService::Graph>> RelationService::gra
       edges.push_back({node(r.i64(0)), node(r.i64(1)), type_index[r.i64(2)]});
     }
     return {};
-  }));
+  };
+  core::Status loaded = in ? load(*in) : db_.read(load);
+  if (!loaded.ok()) return std::move(loaded).error();
   std::size_t n = g->ids.size();
   auto build = [&](bool forward, std::vector<std::int32_t>& off, std::vector<std::int32_t>& to,
                    std::vector<std::int16_t>& type) {
@@ -287,8 +293,8 @@ core::Result<std::shared_ptr<const RelationService::Graph>> RelationService::gra
 }
 
 core::Result<std::vector<Reached>> RelationService::walk(std::int64_t ci, int depth, bool upstream,
-                                                         bool paths) {
-  YW_ASSIGN(std::shared_ptr<const Graph> g, graph());
+                                                         bool paths, store::Tx* tx) {
+  YW_ASSIGN(std::shared_ptr<const Graph> g, graph(tx));
   std::vector<Reached> out;
   auto start = g->index.find(ci);
   if (start == g->index.end() || depth < 1) return out;
@@ -332,20 +338,23 @@ core::Result<std::vector<Reached>> RelationService::walk(std::int64_t ci, int de
   return out;
 }
 
-core::Result<std::vector<Reached>> RelationService::impact(std::int64_t ci, int depth) {
-  return walk(ci, depth, true, true);
+core::Result<std::vector<Reached>> RelationService::impact(std::int64_t ci, int depth,
+                                                           store::Tx* tx) {
+  return walk(ci, depth, true, true, tx);
 }
 
 core::Result<std::vector<Reached>> RelationService::dependencies(std::int64_t ci, int depth) {
-  return walk(ci, depth, false, true);
+  return walk(ci, depth, false, true, nullptr);
 }
 
-core::Result<std::vector<Reached>> RelationService::impact_set(std::int64_t ci, int depth) {
-  return walk(ci, depth, true, false);
+core::Result<std::vector<Reached>> RelationService::impact_set(std::int64_t ci, int depth,
+                                                               store::Tx* tx) {
+  return walk(ci, depth, true, false, tx);
 }
 
-core::Result<std::vector<Reached>> RelationService::dependency_set(std::int64_t ci, int depth) {
-  return walk(ci, depth, false, false);
+core::Result<std::vector<Reached>> RelationService::dependency_set(std::int64_t ci, int depth,
+                                                                   store::Tx* tx) {
+  return walk(ci, depth, false, false, tx);
 }
 
 }  // namespace yunwei::cmdb

@@ -80,18 +80,23 @@ class RelationService {
 
   // What a failure of `ci` impacts: every CI with a path of propagating relations to it, up to
   // `depth` steps, nearest first, each once with one shortest path. Cycles are handled.
-  core::Result<std::vector<Reached>> impact(std::int64_t ci, int depth);
+  // `tx`: read through the caller's transaction instead of another connection (a write
+  // transaction must not wait for a second connection from the pool).
+  core::Result<std::vector<Reached>> impact(std::int64_t ci, int depth, store::Tx* tx = nullptr);
   // What `ci` relies on (root-cause candidates): the same walk forwards.
   core::Result<std::vector<Reached>> dependencies(std::int64_t ci, int depth);
   // impact() / dependencies() without the paths (ids and depths only): cheaper for callers that
   // only need the set, such as a ticket's affected services.
-  core::Result<std::vector<Reached>> impact_set(std::int64_t ci, int depth);
-  core::Result<std::vector<Reached>> dependency_set(std::int64_t ci, int depth);
+  core::Result<std::vector<Reached>> impact_set(std::int64_t ci, int depth,
+                                                store::Tx* tx = nullptr);
+  core::Result<std::vector<Reached>> dependency_set(std::int64_t ci, int depth,
+                                                    store::Tx* tx = nullptr);
 
  private:
   struct Graph;
-  core::Result<std::shared_ptr<const Graph>> graph();
-  core::Result<std::vector<Reached>> walk(std::int64_t ci, int depth, bool upstream, bool paths);
+  core::Result<std::shared_ptr<const Graph>> graph(store::Tx* tx);
+  core::Result<std::vector<Reached>> walk(std::int64_t ci, int depth, bool upstream, bool paths,
+                                          store::Tx* tx);
 
   store::Database& db_;
   const core::Clock& clock_;
