@@ -7,6 +7,11 @@
 // other servers. Seeded: every run checks the same changes.
 //
 //   change_conflicts --data-dir DIR [--iterations 2000] [--changes 10000]   (SQLite; DIR reused)
+//
+// With --seed-tickets N it also stores the same scheduled changes as change tickets (status
+// scheduled, numbers CHG-000001 ...), N more drawn the same way as probes (status review, so not
+// in the index: CHG-010001 ...) and the windows, when the database has no changes yet, for
+// bench/changes.sh to time GET /api/v1/tickets/{probe}/conflicts through the server.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
@@ -14,6 +19,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "app/settings.h"
@@ -83,6 +89,76 @@ class ChangeMaker {
   std::mt19937_64 rng_;
 };
 
+// Stores `all` as change tickets (the first `scheduled` in status scheduled, the rest in review)
+// with their CIs, the benchmark's windows, and the numbering; false when changes exist already.
+core::Result<bool> seed_tickets(store::Database& d, const std::vector<change::ScheduledChange>& all,
+                                int scheduled) {
+  return store::write_tx<bool>(d, [&](store::Tx& tx) -> core::Result<bool> {
+    auto any = tx.query_row("SELECT 1 FROM tickets WHERE kind = 'change'");
+    if (!any.ok()) return std::move(any).error();
+    if (*any) return false;
+    auto admin = tx.query_row("SELECT id FROM users ORDER BY id");
+    if (!admin.ok()) return std::move(admin).error();
+    if (!*admin) return core::internal("no user to request the changes");
+    std::int64_t requester = (*admin)->i64(0);
+    core::TimeMs now = kFrom - kDay;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const change::ScheduledChange& c = all[i];
+      std::string status = static_cast<int>(i) < scheduled ? "scheduled" : "review";
+      auto row = tx.query_row(
+          "INSERT INTO tickets (number, kind, subtype, title, status, impact, urgency, priority,"
+          " requester_id, channel, created_at, updated_at, version) VALUES (?, 'change',"
+          " 'normal', ?, ?, 3, 3, 'P3', ?, 'web', ?, ?, 1) RETURNING id",
+          {c.number, "Benchmark change " + c.number, status, requester, now, now});
+      if (!row.ok()) return std::move(row).error();
+      std::int64_t id = (*row)->i64(0);
+      auto det = tx.exec(
+          "INSERT INTO change_details (ticket_id, planned_start, planned_end, approval_state)"
+          " VALUES (?, ?, ?, 'approved')",
+          {id, c.planned_start, c.planned_end});
+      if (!det.ok()) return std::move(det).error();
+      std::int64_t position = 0;
+      for (std::int64_t ci : c.ci_ids) {
+        auto n = tx.exec(
+            "INSERT INTO ticket_cis (ticket_id, ci_id, position) VALUES (?, ?, ?) ON CONFLICT"
+            " DO NOTHING",
+            {id, ci, position++});
+        if (!n.ok()) return std::move(n).error();
+      }
+    }
+    bool pg = tx.backend() == store::Backend::kPostgres;
+    auto counter = tx.exec(
+        pg ? "SELECT setval('ticket_number_change', ?)"
+           : "INSERT INTO ticket_counters (kind, last_number) VALUES ('change', ?) ON CONFLICT"
+             " (kind) DO UPDATE SET last_number = excluded.last_number",
+        {static_cast<std::int64_t>(all.size())});
+    if (!counter.ok()) return std::move(counter).error();
+    for (const auto& [name, start, end, services] :
+         {std::tuple<std::string, core::TimeMs, core::TimeMs, std::string>{
+              "year end", kFrom + 30 * kDay, kFrom + 32 * kDay, ""},
+          {"spring festival", kFrom + 75 * kDay, kFrom + 82 * kDay, "1,2,3,4,5"}}) {
+      auto n = tx.exec(
+          "INSERT INTO freeze_windows (name, start_at, end_at, service_ids, created_at,"
+          " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+          {name, start, end, services, now, now});
+      if (!n.ok()) return std::move(n).error();
+    }
+    for (std::int64_t service = bench::kEstate[0].first; service <= bench::kEstate[0].last;
+         ++service) {
+      auto n = tx.exec(
+          "INSERT INTO maintenance_windows (service_id, name, zone, ranges, created_at,"
+          " updated_at) VALUES (?, ?, 'Asia/Shanghai', 'Sat 22:00-Sun 06:00', ?, ?)",
+          {service, "weekend " + std::to_string(service), now, now});
+      if (!n.ok()) return std::move(n).error();
+    }
+    auto v = tx.exec(
+        "INSERT INTO meta (key, value) VALUES ('change.schedule_version', '1') ON CONFLICT (key)"
+        " DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)");
+    if (!v.ok()) return std::move(v).error();
+    return true;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +170,8 @@ int main(int argc, char** argv) {
   cli.add_option("--db", s.db, "PostgreSQL URL");
   cli.add_option("--iterations", iterations, "Checks to time");
   cli.add_option("--changes", changes, "Scheduled changes to index");
+  int probes = 0;
+  cli.add_option("--seed-tickets", probes, "Also store the changes as tickets, and this many probes");
   CLI11_PARSE(cli, argc, argv);
   if (!core::crypto_init()) return 1;
   core::SystemClock clock;
@@ -167,5 +245,15 @@ int main(int argc, char** argv) {
       static_cast<double>(by_kind[0]) / n, static_cast<double>(by_kind[1]) / n,
       static_cast<double>(by_kind[2]) / n);
   std::printf("slowest check: %.3f ms, %s\n", slowest, slowest_what.c_str());
+  if (probes > 0) {
+    ChangeMaker again(11);  // the same changes as indexed above
+    std::vector<change::ScheduledChange> all;
+    for (int i = 1; i <= changes + probes; ++i) all.push_back(again.make(i));
+    t0 = std::chrono::steady_clock::now();
+    auto stored = seed_tickets(d, all, changes);
+    if (!stored.ok()) return fail("seed tickets", stored.error());
+    if (*stored) std::printf("stored %d changes and %d probes in %.0f ms\n", changes, probes,
+                             ms_since(t0));
+  }
   return 0;
 }

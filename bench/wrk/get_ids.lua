@@ -1,5 +1,5 @@
 -- GET of the path given on the command line with {id} replaced by ids cycling pseudo-randomly
--- through FIRST..LAST (environment).
+-- through FIRST..LAST (environment); {id6}: the id with six digits (a ticket number's).
 local token = os.getenv("TOKEN")
 local first = tonumber(os.getenv("FIRST") or "1")
 local last = tonumber(os.getenv("LAST") or "1")
@@ -13,7 +13,8 @@ end
 function request()
   n = n + 1
   local id = first + (n * 7919) % (last - first + 1)
-  return wrk.format("GET", (string.gsub(path, "{id}", tostring(id))))
+  local p = string.gsub(path, "{id6}", string.format("%06d", id))
+  return wrk.format("GET", (string.gsub(p, "{id}", tostring(id))))
 end
 function done(summary, latency, requests)
   io.write(string.format("non2xx=%d\n", summary.errors.status))

@@ -87,9 +87,9 @@ core::Result<http::Response> answer_with_conflicts(Ctx& ctx, const tickets::Tick
   YW_ASSIGN(http::Response res, ticket_detail_response(ctx, t.number, status));
   if (res.status >= 300) return res;
   tickets::Viewer v = viewer_of(ctx);
-  YW_ASSIGN(std::vector<change::Conflict> cs, ctx.deps.changes.conflicts(v, t.number));
+  YW_ASSIGN(change::ChangeService::ConflictReport report, ctx.deps.changes.conflicts(v, t.number));
   JsonWriter w;
-  write_conflicts(w, cs);
+  write_conflicts(w, report.conflicts);
   // Splice "conflicts" into the detail object.
   std::string body = std::move(res.body);
   if (!body.empty() && body.back() == '}') {
@@ -337,22 +337,21 @@ void register_change_routes(Registry& r) {
         [](Ctx& ctx) -> core::Result<http::Response> {
           tickets::Viewer v = viewer_of(ctx);
           std::string number = number_param(ctx);
-          YW_ASSIGN(std::vector<change::Conflict> cs, ctx.deps.changes.conflicts(v, number));
-          YW_ASSIGN(tickets::TicketDetail d, ctx.deps.tickets.get(v, number));
-          YW_ASSIGN(change::ChangeView cv, ctx.deps.changes.view(v, d.ticket.id));
+          YW_ASSIGN(change::ChangeService::ConflictReport report,
+                    ctx.deps.changes.conflicts(v, number));
           JsonWriter w;
           w.begin_object();
           w.key("conflicts");
-          write_conflicts(w, cs);
+          write_conflicts(w, report.conflicts);
           w.key("override");
-          if (cv.override) {
+          if (report.override) {
             w.begin_object();
-            w.key("reason").value(cv.override->reason);
-            w.key("by").value(cv.override->by);
-            w.key("by_name").value(name_of(cv, cv.override->by));
-            w.key("at").value(core::format_iso8601(cv.override->at));
+            w.key("reason").value(report.override->reason);
+            w.key("by").value(report.override->by);
+            w.key("by_name").value(report.override_by_name);
+            w.key("at").value(core::format_iso8601(report.override->at));
             w.key("conflicts");
-            write_conflicts(w, cv.override->conflicts);
+            write_conflicts(w, report.override->conflicts);
             w.end_object();
           } else {
             w.null();

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/internal.h"
+#include "change/change_service.h"
 #include "cmdb/ci_query.h"
 #include "cmdb/ci_service.h"
 #include "cmdb/relations.h"
@@ -232,6 +233,13 @@ core::Result<http::Response> traversal(Ctx& ctx, bool upstream) {
   if (!walked.ok()) return std::move(walked).error();
   const std::vector<cmdb::Reached>& reached = *walked;
   tickets::Viewer v = viewer_of(ctx);
+  // Changes planned on the CI or anything its failure reaches (still to end).
+  std::vector<change::ChangeService::Upcoming> changes;
+  if (upstream) {
+    std::vector<std::int64_t> touched = {id};
+    for (const cmdb::Reached& r : reached) touched.push_back(r.ci_id);
+    YW_ASSIGN(changes, ctx.deps.changes.upcoming_on(touched));
+  }
   JsonWriter w;
   core::Status st = ctx.deps.db.read([&](store::Tx& tx) -> core::Status {
     YW_ASSIGN(cmdb::Ci c, cmdb::load_ci(tx, id));
@@ -284,8 +292,17 @@ core::Result<http::Response> traversal(Ctx& ctx, bool upstream) {
     }
     w.key("open_incidents");
     YW_TRY(write_open_incidents(tx, v, ids, w));
-    // Changes arrive with issue #7 (kind "change").
-    w.key("scheduled_changes").begin_array().end_array();
+    w.key("scheduled_changes").begin_array();
+    for (const change::ChangeService::Upcoming& u : changes) {
+      w.begin_object();
+      w.key("number").value(u.number);
+      w.key("title").value(u.title);
+      w.key("status").value(u.status);
+      w.key("planned_start").value(core::format_iso8601(u.planned_start));
+      w.key("planned_end").value(core::format_iso8601(u.planned_end));
+      w.end_object();
+    }
+    w.end_array();
     w.end_object();
     return {};
   });

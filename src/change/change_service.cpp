@@ -844,12 +844,23 @@ core::Result<Ticket> ChangeService::decide(const store::Actor& actor, const View
   });
 }
 
-core::Result<std::vector<Conflict>> ChangeService::conflicts(const Viewer& v,
-                                                             std::string_view number) {
-  using R = std::vector<Conflict>;
+core::Result<ChangeService::ConflictReport> ChangeService::conflicts(const Viewer& v,
+                                                                     std::string_view number) {
+  using R = ConflictReport;
   return store::read_tx<R>(db_, [&](store::Tx& tx) -> core::Result<R> {
     YW_ASSIGN(Ticket t, load_change(tickets_, tx, v, number));
-    return conflicts_in(tx, t, true);
+    R out;
+    YW_ASSIGN(out.conflicts, conflicts_in(tx, t, true));
+    YW_ASSIGN(Details d, load_details(tx, t.id));
+    if (d.override_at) {
+      out.override = ConflictOverride{d.override_reason, d.override_by.value_or(0),
+                                      *d.override_at, conflicts_from_json(d.override_conflicts)};
+      auto name = tx.query_row("SELECT display_name FROM users WHERE id = ?",
+                               {d.override_by.value_or(0)});
+      if (!name.ok()) return std::move(name).error();
+      if (*name) out.override_by_name = (*name)->str(0);
+    }
+    return out;
   });
 }
 

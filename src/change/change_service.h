@@ -163,7 +163,13 @@ class ChangeService {
   core::Result<tickets::Ticket> decide(const store::Actor& actor, const tickets::Viewer& v,
                                        std::string_view number, Verdict verdict,
                                        std::string_view comment);
-  core::Result<std::vector<Conflict>> conflicts(const tickets::Viewer& v, std::string_view number);
+  struct ConflictReport {
+    std::vector<Conflict> conflicts;
+    std::optional<ConflictOverride> override;
+    std::string override_by_name;
+  };
+  // The change's conflicts now, and the override on record.
+  core::Result<ConflictReport> conflicts(const tickets::Viewer& v, std::string_view number);
   // A CAB member (or admin) authorises the current conflicts with a reason; a change whose
   // approval is complete then moves to scheduled.
   core::Result<tickets::Ticket> override_conflicts(const store::Actor& actor,

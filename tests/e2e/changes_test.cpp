@@ -48,16 +48,17 @@ class ChangesE2eTest : public SharedServerTest {
   }
 
   // Makes `members` the whole change advisory board (the seeded team the settings name).
-  void set_cab(const std::vector<std::int64_t>& members) {
+  void set_cab(const std::vector<std::int64_t>& members,
+               const std::string& board = "Change Advisory Board") {
     json teams = get_json(port_, "/api/v1/teams?limit=200", admin_token_);
     for (const json& t : teams["items"]) {
-      if (t["name"] == "Change Advisory Board") {
+      if (t["name"] == board) {
         ok(call("PATCH", "/api/v1/teams/" + std::to_string(t["id"].get<std::int64_t>()),
                 admin_token_, {{"member_ids", members}, {"version", t["version"]}}));
         return;
       }
     }
-    ADD_FAILURE() << "no Change Advisory Board team";
+    ADD_FAILURE() << "no team " << board;
   }
 
   std::int64_t ci(const std::string& type, const std::string& name) {
@@ -153,6 +154,10 @@ TEST_P(ChangesE2eTest, ANormalChangeCollidesOnADependentCiIsApprovedOverriddenAn
   json scheduled = ok(decide(a, lead, "approve", "ok"));
   EXPECT_EQ(scheduled["status"], "scheduled");
   EXPECT_EQ(scheduled["change"]["approval"]["state"], "approved");
+  // The CMDB's impact view of the database lists the change planned on it.
+  json impact = get_json(port_, "/api/v1/cis/" + std::to_string(db) + "/impact", admin_token_);
+  ASSERT_EQ(impact["scheduled_changes"].size(), 1u) << impact["scheduled_changes"].dump();
+  EXPECT_EQ(impact["scheduled_changes"][0]["number"], a);
 
   // Second change, on the application, overlapping in time: it collides with the first through
   // the dependency (app depends on db).
@@ -290,6 +295,35 @@ TEST_P(ChangesE2eTest, ARejectionReturnsTheChangeToNewAndPathsFollowTheType) {
   json again = detail(n);
   EXPECT_EQ(again["change"]["approval"]["round"], 2);
   EXPECT_EQ(again["change"]["approval"]["state"], "pending");
+}
+
+TEST_P(ChangesE2eTest, AnEmergencyChangeGoesToTheEmergencyBoardAndNeedsARetrospectiveReview) {
+  Person lead = person("emlead", {"agent"});
+  Person ecab = person("ecab", {"approver"});
+  set_cab({ecab.id}, "Emergency Change Advisory Board");
+  std::int64_t ops = team("Emergency ops ", lead.id, {lead.id});
+  std::int64_t app = ci("application", "em-app");
+  json c = ok(call("POST", "/api/v1/tickets", lead.token,
+                   {{"kind", "change"},
+                    {"change_type", "emergency"},
+                    {"title", "Hotfix the login outage"},
+                    {"ci_ids", {app}},
+                    {"planned_start", "2031-07-01T01:00:00Z"},
+                    {"planned_end", "2031-07-01T01:30:00Z"},
+                    {"implementation_plan", "Deploy 2.3.1"},
+                    {"backout_plan", "Redeploy 2.3.0"},
+                    {"assignee_team_id", ops},
+                    {"risk_answers", low_risk()}}),
+              201);
+  std::string n = c["number"];
+  EXPECT_EQ(move(n, lead.token, {{"to", "assess"}}).status, 409) << "emergency skips assess";
+  ok(move(n, lead.token, {{"to", "authorise"}}));
+  json d = detail(n);
+  ASSERT_EQ(d["change"]["approval"]["steps"].size(), 1u);
+  EXPECT_EQ(d["change"]["approval"]["steps"][0]["group"], "ecab");
+  EXPECT_EQ(d["change"]["approval"]["steps"][0]["rule"], "any");
+  EXPECT_TRUE(d["change"]["retrospective_review"].get<bool>());
+  EXPECT_EQ(ok(decide(n, ecab, "approve"))["status"], "scheduled");
 }
 
 TEST_P(ChangesE2eTest, PlansAreCheckedBeforeAuthorisation) {
