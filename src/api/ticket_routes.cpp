@@ -611,8 +611,10 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(Body body,
                     Body::parse(ctx.req, {"to", "version", "pending_reason", "resolution_code",
                                           "resolution_notes", "cancel_reason", "reopen_reason",
-                                          "assignee_team_id", "assignee_id"}));
+                                          "assignee_team_id", "assignee_id", "resolve_incidents"}));
           YW_ASSIGN(tickets::TransitionRequest tr, read_transition(body, true));
+          YW_ASSIGN(auto resolve_incidents, body.opt_bool("resolve_incidents"));
+          tr.resolve_incidents = resolve_incidents.value_or(false);
           // The state machine guards the move; a version (body or If-Match) makes it
           // conditional on nobody else having changed the ticket.
           if (body.has("version") || ctx.req.header("if-match")) {

@@ -159,9 +159,10 @@ int run_serve(const Settings& s) {
     if (!demo.ok()) return runtime_error("demo data: " + demo.error().message);
     // Not "password: ...": that is how the admin block below is read (tests, scripts).
     std::printf(
-        "Loaded the demo organisation: %d people, %d tickets, %d configuration items; demo "
-        "accounts log in with yunwei-demo\n",
-        demo->users_created, demo->tickets_created, demo->cis_created);
+        "Loaded the demo organisation: %d people, %d tickets, %d configuration items, %d "
+        "changes, %d problems; demo accounts log in with yunwei-demo\n",
+        demo->users_created, demo->tickets_created, demo->cis_created, demo->changes_created,
+        demo->problems_created);
   }
 
   std::thread sla_worker([&] {
@@ -392,10 +393,10 @@ int run_demo(const Settings& s, const std::string& password) {
   auto summary = load_demo(*ctx->db, ctx->clock, ctx->hasher, pw);
   if (!summary.ok()) return runtime_error(summary.error().message);
   std::printf(
-      "demo organisation: %d users created, %d already there, in the six default teams; %d "
-      "tickets; %d configuration items\n",
+      "demo organisation: %d users created, %d already there, in the default teams; %d "
+      "tickets; %d configuration items; %d changes; %d problems\n",
       summary->users_created, summary->users_existing, summary->tickets_created,
-      summary->cis_created);
+      summary->cis_created, summary->changes_created, summary->problems_created);
   if (summary->users_created > 0) {
     std::printf(
         "demo accounts log in with the password: %s (e.g. zhangwei, agent; wangxiaoming, "

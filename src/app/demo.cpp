@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/demo_change.h"
 #include "app/demo_cmdb.h"
 #include "app/demo_rng.h"
 #include "identity/password.h"
@@ -2353,6 +2354,10 @@ core::Result<DemoSummary> load_demo(store::Database& db, const core::Clock& cloc
   summary.cis_created = estate.cis_created;
   ServiceDesk desk(db, now, hasher, estate);
   YW_ASSIGN(summary.tickets_created, desk.load());
+  YW_ASSIGN(DemoChangeSummary changes, load_demo_changes(db, now, estate));
+  summary.changes_created = changes.changes;
+  summary.tickets_created += changes.incidents;
+  summary.problems_created = changes.problems;
   YW_TRY(discard_demo_notifications(db, outbox_before, now));
   return summary;
 }

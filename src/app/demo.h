@@ -15,6 +15,8 @@ struct DemoSummary {
   std::string password;  // shared by every demo account
   int tickets_created = 0;
   int cis_created = 0;  // configuration items (0 when the CMDB had some)
+  int changes_created = 0;   // changes (0 when there were some)
+  int problems_created = 0;  // problems
 };
 
 // Loads the demo organisation's people: ~30 users with Chinese and English names in the six

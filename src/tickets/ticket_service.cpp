@@ -856,7 +856,8 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
   YW_TRY(
       check_in(q.kinds, "kind", [](const std::string& s) { return workflow_for(s) != nullptr; }));
   YW_TRY(check_in(q.statuses, "status", [](const std::string& s) {
-    return incident_workflow().has_state(s) || request_workflow().has_state(s);
+    return incident_workflow().has_state(s) || request_workflow().has_state(s) ||
+           problem_workflow().has_state(s) || change_workflow().has_state(s);
   }));
   YW_TRY(check_in(q.priorities, "priority",
                   [](const std::string& s) { return priority_rank(s) != 0; }));
@@ -1082,6 +1083,9 @@ core::Result<Ticket> TicketService::update(const store::Actor& actor, const View
     if (stored.major && !before.major) YW_TRY(notify_major(tx, now, stored));
     if (stored.assignee_id && stored.assignee_id != before.assignee_id)
       YW_TRY(notify_user(tx, now, *stored.assignee_id, "ticket.assigned", stored));
+    if (const KindHooks* h = kind_hooks(stored.kind); h && h->updated) {
+      YW_TRY(h->updated(tx, actor, before, stored, now));
+    }
     return stored;
   });
 }

@@ -94,6 +94,11 @@ struct KindHooks {
   std::function<core::Status(store::Tx&, const store::Actor&, const Viewer&, const Ticket& before,
                              const Ticket& after, const TransitionRequest&, core::TimeMs now)>
       after;
+  // After an update of the shared fields (title, description ...) is stored: what the kind
+  // derives from them (a published known error's search document).
+  std::function<core::Status(store::Tx&, const store::Actor&, const Ticket& before,
+                             const Ticket& after, core::TimeMs now)>
+      updated;
 };
 
 struct TicketQuery {

@@ -409,11 +409,16 @@ TEST_P(CliBackendTest, DemoLoadsNinetyDaysOfTheServiceDeskInEveryStateOnlyOnce) 
   EXPECT_GE(created, 400) << first.out;
   EXPECT_LE(created, 600) << first.out;
 
+  ASSERT_TRUE(std::regex_search(first.out, m, std::regex(R"((\d+) changes; (\d+) problems)")))
+      << first.out;
+  int changes = std::stoi(m[1]) + std::stoi(m[2]);  // with the problems
+  EXPECT_GE(changes, 13) << first.out;
+
   int port = server->port();
   std::string admin = server->admin_token();
   ASSERT_FALSE(admin.empty());
   std::vector<json> all = list_tickets(port, admin);
-  ASSERT_EQ(static_cast<int>(all.size()), created);
+  ASSERT_EQ(static_cast<int>(all.size()), created + changes);
 
   // Spread over the last 90 days, every event in the past, both kinds.
   std::string ninety_days_ago = iso_utc(90 * 86400), now = iso_utc(-5);
@@ -426,7 +431,7 @@ TEST_P(CliBackendTest, DemoLoadsNinetyDaysOfTheServiceDeskInEveryStateOnlyOnce) 
     kinds.insert(t["kind"].get<std::string>());
     created_days.insert(c.substr(0, 10));
   }
-  EXPECT_EQ(kinds, (std::set<std::string>{"incident", "request"}));
+  EXPECT_EQ(kinds, (std::set<std::string>{"incident", "request", "change", "problem"}));
   EXPECT_GE(created_days.size(), 60u) << "tickets came in on most days";
 
   // Every state of both workflows, and every reason to wait. Incidents no rule matched wait
@@ -606,7 +611,8 @@ TEST_P(CliBackendTest, DemoLoadsNinetyDaysOfTheServiceDeskInEveryStateOnlyOnce) 
   RunResult again = run_yunwei(args, {}, "", seconds(60));
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find(" 0 tickets"), std::string::npos) << again.out;
-  EXPECT_EQ(static_cast<int>(list_tickets(port, admin).size()), created);
+  EXPECT_NE(again.out.find(" 0 changes; 0 problems"), std::string::npos) << again.out;
+  EXPECT_EQ(static_cast<int>(list_tickets(port, admin).size()), created + changes);
   EXPECT_EQ(audit_events(port, admin, "action=outbox.discard").size(), 1u);
   EXPECT_EQ(audit_events(port, admin, "action=user.password").size(), 30u);
 }
@@ -622,7 +628,7 @@ TEST_P(CliBackendTest, ServeWithDemoIfEmptyLoadsTheDemoOnTheFirstStart) {
   ASSERT_TRUE(std::regex_search(
       out, m,
       std::regex(
-          R"(Loaded the demo organisation: 30 people, (\d+) tickets, (\d+) configuration items; demo accounts log in with yunwei-demo\n)")))
+          R"(Loaded the demo organisation: 30 people, (\d+) tickets, (\d+) configuration items, (\d+) changes, (\d+) problems; demo accounts log in with yunwei-demo\n)")))
       << out;
   EXPECT_LT(out.find("Loaded the demo organisation"), out.find("password: ")) << out;
   int created = std::stoi(m[1]);
@@ -631,7 +637,11 @@ TEST_P(CliBackendTest, ServeWithDemoIfEmptyLoadsTheDemoOnTheFirstStart) {
   ASSERT_NE(server->admin_password(), "yunwei-demo") << out;
   std::string admin = login_token(port, "admin", server->admin_password());
   ASSERT_FALSE(admin.empty()) << "the admin password read from the output works: " << out;
-  EXPECT_EQ(static_cast<int>(list_tickets(port, admin).size()), created);
+  int changes = std::stoi(m[3]), problems = std::stoi(m[4]);
+  EXPECT_GE(changes, 10);
+  EXPECT_GE(problems, 3);
+  // Every ticket, the changes and problems included.
+  EXPECT_EQ(static_cast<int>(list_tickets(port, admin).size()), created + changes + problems);
   // An agent of the service desk finds work in their queue, and untriaged incidents in the
   // desk's.
   auto agent = login(port, "zhangwei", "yunwei-demo");
