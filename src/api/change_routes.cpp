@@ -421,17 +421,29 @@ void register_change_routes(Registry& r) {
           }
           w.end_array();
           w.key("freeze_windows").begin_array();
-          for (const change::FreezeWindow& f : cal.freezes) {
+          for (const change::CalendarFreeze& f : cal.freezes) {
             w.begin_object();
-            w.key("id").value(f.id);
-            w.key("name").value(f.name);
-            w.key("start").value(core::format_iso8601(f.start));
-            w.key("end").value(core::format_iso8601(f.end));
-            w.key("service_ids").value(f.service_ci_ids);
+            w.key("id").value(f.window.id);
+            w.key("name").value(f.window.name);
+            w.key("reason").value(f.reason);
+            w.key("start").value(core::format_iso8601(f.window.start));
+            w.key("end").value(core::format_iso8601(f.window.end));
+            w.key("service_ids").value(f.window.service_ci_ids);
+            w.key("service_names").value(f.service_names);
             w.end_object();
           }
           w.end_array();
           w.key("maintenance_windows").begin_array();
+          for (const change::CalendarMaintenance& m : cal.maintenance) {
+            w.begin_object();
+            w.key("id").value(m.window_id);
+            w.key("service_id").value(m.service_id);
+            w.key("service_name").value(m.service_name);
+            w.key("name").value(m.name);
+            w.key("start").value(core::format_iso8601(m.start));
+            w.key("end").value(core::format_iso8601(m.end));
+            w.end_object();
+          }
           w.end_array();
           w.end_object();
           return http::Response::json(200, w.take());

@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "change/change_config.h"
 #include "change/schedule.h"
 #include "change/settings.h"
 #include "cmdb/affected.h"
@@ -853,10 +854,10 @@ core::Result<ChangeService::ConflictReport> ChangeService::conflicts(const Viewe
     YW_ASSIGN(out.conflicts, conflicts_in(tx, t, true));
     YW_ASSIGN(Details d, load_details(tx, t.id));
     if (d.override_at) {
-      out.override = ConflictOverride{d.override_reason, d.override_by.value_or(0),
-                                      *d.override_at, conflicts_from_json(d.override_conflicts)};
-      auto name = tx.query_row("SELECT display_name FROM users WHERE id = ?",
-                               {d.override_by.value_or(0)});
+      out.override = ConflictOverride{d.override_reason, d.override_by.value_or(0), *d.override_at,
+                                      conflicts_from_json(d.override_conflicts)};
+      auto name =
+          tx.query_row("SELECT display_name FROM users WHERE id = ?", {d.override_by.value_or(0)});
       if (!name.ok()) return std::move(name).error();
       if (*name) out.override_by_name = (*name)->str(0);
     }
@@ -1140,17 +1141,22 @@ core::Result<ChangeCalendar> ChangeService::calendar(const Viewer& v, core::Time
       }
       cal.changes.push_back(std::move(c));
     }
-    auto fw = tx.query(
-        "SELECT id, name, start_at, end_at, service_ids FROM freeze_windows WHERE start_at < ?"
-        " AND end_at > ? ORDER BY start_at, id",
-        {to, from});
-    if (!fw.ok()) return std::move(fw).error();
-    for (const store::Row& r : *fw) {
-      FreezeWindow w{r.i64(0), r.str(1), r.i64(2), r.i64(3), {}};
-      for (const std::string& id : core::split(r.str(4), ',')) {
-        if (!core::trim(id).empty()) w.service_ci_ids.push_back(std::stoll(id));
+    YW_ASSIGN(std::vector<FreezeWindowRecord> freezes, freeze_window_records(tx, from, to));
+    for (const FreezeWindowRecord& f : freezes) {
+      if (service_id && !f.service_ids.empty() &&
+          std::find(f.service_ids.begin(), f.service_ids.end(), *service_id) ==
+              f.service_ids.end()) {
+        continue;  // scoped to other services
       }
-      cal.freezes.push_back(std::move(w));
+      CalendarFreeze c{FreezeWindow{f.id, f.name, f.start, f.end, f.service_ids}, f.reason, {}};
+      for (const ServiceRef& sr : f.services) c.service_names.push_back(sr.name);
+      cal.freezes.push_back(std::move(c));
+    }
+    YW_ASSIGN(std::vector<MaintenanceOccurrence> occurrences,
+              maintenance_occurrences(tx, from, to, service_id));
+    for (const MaintenanceOccurrence& o : occurrences) {
+      cal.maintenance.push_back(
+          {o.window_id, o.service_id, o.service_name, o.name, o.start, o.end});
     }
     return cal;
   });

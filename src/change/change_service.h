@@ -112,9 +112,20 @@ struct CalendarChange {
   std::vector<std::int64_t> ci_ids;
   int conflict_count = 0;
 };
+struct CalendarFreeze {
+  FreezeWindow window;
+  std::string reason;
+  std::vector<std::string> service_names;  // as window.service_ci_ids
+};
+struct CalendarMaintenance {
+  std::int64_t window_id = 0, service_id = 0;
+  std::string service_name, name;
+  core::TimeMs start = 0, end = 0;
+};
 struct ChangeCalendar {
   std::vector<CalendarChange> changes;
-  std::vector<FreezeWindow> freezes;
+  std::vector<CalendarFreeze> freezes;
+  std::vector<CalendarMaintenance> maintenance;  // occurrences overlapping the range
 };
 
 struct InboxItem {

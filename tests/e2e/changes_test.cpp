@@ -326,6 +326,115 @@ TEST_P(ChangesE2eTest, AnEmergencyChangeGoesToTheEmergencyBoardAndNeedsARetrospe
   EXPECT_EQ(ok(decide(n, ecab, "approve"))["status"], "scheduled");
 }
 
+TEST_P(ChangesE2eTest, FreezeAndMaintenanceWindowsAreConflictsAndShowInTheCalendar) {
+  Person lead = person("fzlead", {"agent"});
+  Person raiser = person("fzraiser", {"agent"});
+  std::int64_t ops = team("Freeze ops ", lead.id, {lead.id, raiser.id});
+  std::int64_t service = ci("business_service", "清算系统");
+  std::int64_t app = ci("application", "clearing-app");
+  relate(service, "depends_on", app);
+  // A global freeze over 2032-02-10..12, and Saturday-night maintenance for the service.
+  json freeze = admin_post("/api/v1/freeze-windows", {{"name", unique_name("春节封网 ")},
+                                                      {"start", "2032-02-10T00:00:00Z"},
+                                                      {"end", "2032-02-12T00:00:00Z"}});
+  json window = admin_post("/api/v1/maintenance-windows", {{"service_id", service},
+                                                           {"name", "清算系统周末窗口"},
+                                                           {"zone", "Asia/Shanghai"},
+                                                           {"ranges", {"Sat 22:00-Sun 06:00"}}});
+  // Inside the freeze, on a Wednesday afternoon: two conflicts.
+  json in_freeze =
+      normal_change(raiser, ops, {app}, "2032-02-11T06:00:00Z", "2032-02-11T07:00:00Z", low_risk());
+  std::set<std::string> kinds;
+  for (const json& c : in_freeze["conflicts"]) kinds.insert(c["kind"]);
+  EXPECT_EQ(kinds, (std::set<std::string>{"freeze_window", "outside_maintenance_window"}))
+      << in_freeze["conflicts"].dump();
+  for (const json& c : in_freeze["conflicts"]) {
+    if (c["kind"] == "freeze_window") {
+      EXPECT_EQ(c["with"], freeze["name"]);
+    } else {
+      EXPECT_EQ(c["with"], "清算系统周末窗口");
+    }
+  }
+  // Saturday 2032-02-14 23:00 Beijing (15:00 UTC), outside the freeze: inside the window.
+  json ok_time =
+      normal_change(raiser, ops, {app}, "2032-02-14T15:00:00Z", "2032-02-14T17:00:00Z", low_risk());
+  EXPECT_EQ(ok_time["conflicts"], json::array()) << ok_time["conflicts"].dump();
+  // Moving the change there clears its conflicts.
+  std::string n = in_freeze["number"];
+  json moved = ok(call("PATCH", "/api/v1/tickets/" + n + "/change", raiser.token,
+                       {{"version", in_freeze["version"]},
+                        {"planned_start", "2032-02-21T15:00:00Z"},
+                        {"planned_end", "2032-02-21T16:00:00Z"}}));
+  EXPECT_EQ(moved["conflicts"], json::array()) << moved["conflicts"].dump();
+
+  json cal = get_json(port_,
+                      "/api/v1/changes/calendar?from=2032-02-09T00:00:00Z&to=2032-02-23T00:00:00Z"
+                      "&service_id=" +
+                          std::to_string(service),
+                      raiser.token);
+  ASSERT_EQ(cal["changes"].size(), 2u) << cal.dump();
+  bool freeze_listed = false;
+  for (const json& f : cal["freeze_windows"]) freeze_listed |= f["id"] == freeze["id"];
+  EXPECT_TRUE(freeze_listed) << cal["freeze_windows"].dump();
+  // Two Saturday nights in the range: 14th and 21st (22:00 Beijing = 14:00 UTC).
+  std::vector<std::string> starts;
+  for (const json& m : cal["maintenance_windows"]) {
+    if (m["id"] == window["id"]) starts.push_back(m["start"]);
+  }
+  EXPECT_EQ(starts,
+            (std::vector<std::string>{"2032-02-14T14:00:00.000Z", "2032-02-21T14:00:00.000Z"}))
+      << cal["maintenance_windows"].dump();
+}
+
+TEST_P(ChangesE2eTest, ARequesterRaisesAStandardChangeFromTheCatalog) {
+  Person lead = person("stdlead", {"agent"});
+  Person impl = person("stdimpl", {"agent"});
+  Person requester = person("stdreq", {"requester"});
+  std::int64_t ops = team("Std ops ", lead.id, {lead.id, impl.id});
+  json tpl = admin_post("/api/v1/change-templates", {{"name", unique_name("Read-only DB account ")},
+                                                     {"name_zh", "数据库只读账号开通"},
+                                                     {"implementation_plan", "Create the account"},
+                                                     {"backout_plan", "Drop the account"},
+                                                     {"duration_minutes", 30},
+                                                     {"implementer_team_id", ops}});
+  json catalog = get_json(port_, "/api/v1/change-templates", requester.token);
+  bool listed = false;
+  for (const json& t : catalog["items"]) listed |= t["id"] == tpl["id"];
+  EXPECT_TRUE(listed) << catalog.dump();
+  json c = ok(call("POST", "/api/v1/tickets", requester.token,
+                   {{"kind", "change"},
+                    {"change_type", "standard"},
+                    {"template_id", tpl["id"]},
+                    {"planned_start", "2032-04-01T02:00:00Z"}}),
+              201);
+  std::string n = c["number"];
+  EXPECT_EQ(c["subtype"], "standard");
+  EXPECT_EQ(c["title"], tpl["name"]);
+  EXPECT_EQ(c["assignee_team_id"], ops) << "the template's implementer team";
+  EXPECT_EQ(c["change"]["planned_end"], "2032-04-01T02:30:00.000Z");
+  EXPECT_EQ(c["change"]["backout_plan"], "Drop the account");
+  EXPECT_EQ(c["change"]["approval"]["steps"], json::array());
+  // Pre-approved: the implementer schedules it once a CI is named, without assess or authorise.
+  std::int64_t app = ci("application", "std-app");
+  json d = detail(n);
+  ok(call("PATCH", "/api/v1/tickets/" + n + "/change", impl.token,
+          {{"version", d["version"]}, {"ci_ids", {app}}}));
+  EXPECT_EQ(move(n, impl.token, {{"to", "assess"}}).status, 409);
+  EXPECT_EQ(ok(move(n, impl.token, {{"to", "scheduled"}}))["status"], "scheduled");
+  // The requester sees their change, not the change calendar.
+  EXPECT_EQ(call("GET", "/api/v1/tickets/" + n, requester.token).status, 200);
+  // An inactive template is not in the catalog and cannot be used.
+  ok(call("PATCH", "/api/v1/change-templates/" + std::to_string(tpl["id"].get<std::int64_t>()),
+          admin_token_, {{"version", tpl["version"]}, {"active", false}}));
+  HttpResponse retired = call("POST", "/api/v1/tickets", requester.token,
+                              {{"kind", "change"},
+                               {"change_type", "standard"},
+                               {"template_id", tpl["id"]},
+                               {"planned_start", "2032-04-02T02:00:00Z"}});
+  EXPECT_EQ(retired.status, 400);
+  EXPECT_EQ(error_field(retired), "template_id");
+}
+
 TEST_P(ChangesE2eTest, PlansAreCheckedBeforeAuthorisation) {
   Person lead = person("pllead", {"agent"});
   Person raiser = person("plraiser", {"agent"});
