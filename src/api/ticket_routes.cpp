@@ -2,6 +2,7 @@
 #include <charconv>
 
 #include "api/internal.h"
+#include "change/change_service.h"
 #include "cmdb/affected.h"
 #include "core/json_writer.h"
 #include "core/text.h"
@@ -452,13 +453,30 @@ void register_ticket_routes(Registry& r) {
           YW_ASSIGN(q.sla_outcome, query_string(ctx.req, "sla_outcome", 20));
           YW_ASSIGN(q.sla_from, query_time(ctx.req, "sla_from"));
           YW_ASSIGN(q.sla_to, query_time(ctx.req, "sla_to"));
+          YW_ASSIGN(auto subtypes, query_list(ctx.req, "subtype"));
+          q.subtypes = subtypes;
+          YW_ASSIGN(auto known_error, query_bool(ctx.req, "known_error"));
+          if (known_error) {
+            q.kinds = {"problem"};
+            q.extra_where = change::known_error_condition(*known_error);
+          }
           tickets::Viewer v = viewer_of(ctx);
           std::unordered_map<std::int64_t, sla::SlaSummary> slas;
-          YW_ASSIGN(auto page, ctx.deps.tickets.list(
-                                   v, q, [&](store::Tx& tx, const auto& ids) -> core::Status {
-                                     YW_ASSIGN(slas, sla::load_summaries(tx, ids));
-                                     return {};
-                                   }));
+          std::map<std::int64_t, change::RowExtras> extras;
+          YW_ASSIGN(
+              auto page,
+              ctx.deps.tickets.list(v, q, [&](store::Tx& tx, const auto& ids) -> core::Status {
+                YW_ASSIGN(slas, sla::load_summaries(tx, ids));
+                // Problems and changes only (incidents have none).
+                bool others = q.kinds.empty() ||
+                              std::any_of(q.kinds.begin(), q.kinds.end(), [](const std::string& k) {
+                                return k == "problem" || k == "change";
+                              });
+                if (others) {
+                  YW_ASSIGN(extras, change::row_extras(tx, ids));
+                }
+                return {};
+              }));
           JsonWriter w;
           w.begin_object().key("items").begin_array();
           for (const tickets::Ticket& t : page.items) {
@@ -470,6 +488,14 @@ void register_ticket_routes(Registry& r) {
             w.key("assignee_name").value(t.assignee_name);
             w.key("team_name").value(t.team_name);
             w.key("team_name_zh").value(t.team_name_zh);
+            if (auto x = extras.find(t.id); x != extras.end()) {
+              if (t.kind == "change") {
+                w.key("risk_level").value(x->second.risk_level);
+                opt_time(w, "planned_start", x->second.planned_start);
+                opt_time(w, "planned_end", x->second.planned_end);
+              }
+              if (x->second.known_error) w.key("known_error").value(*x->second.known_error);
+            }
             w.end_object();
           }
           w.end_array().key("next_cursor");

@@ -408,6 +408,35 @@ std::optional<ReviewOutcome> parse_review_outcome(std::string_view name) {
   return std::nullopt;
 }
 
+core::Result<std::map<std::int64_t, RowExtras>> row_extras(store::Tx& tx,
+                                                           const std::vector<std::int64_t>& ids) {
+  std::map<std::int64_t, RowExtras> out;
+  if (ids.empty()) return out;
+  auto changes = tx.query(
+      "SELECT ticket_id, risk_level, planned_start, planned_end FROM change_details WHERE " +
+          tx.in_ids_sql("ticket_id"),
+      {tx.in_ids_value(ids)});
+  if (!changes.ok()) return std::move(changes).error();
+  for (const store::Row& r : *changes) {
+    RowExtras& x = out[r.i64(0)];
+    x.risk_level = r.str(1);
+    x.planned_start = r.opt_i64(2);
+    x.planned_end = r.opt_i64(3);
+  }
+  auto problems = tx.query(
+      "SELECT ticket_id, known_error_at FROM problem_details WHERE " + tx.in_ids_sql("ticket_id"),
+      {tx.in_ids_value(ids)});
+  if (!problems.ok()) return std::move(problems).error();
+  for (const store::Row& r : *problems) out[r.i64(0)].known_error = !r.is_null(1);
+  return out;
+}
+
+std::string known_error_condition(bool published) {
+  return std::string(published ? "" : "NOT ") +
+         "EXISTS (SELECT 1 FROM problem_details pd WHERE pd.ticket_id = t.id AND"
+         " pd.known_error_at IS NOT NULL)";
+}
+
 struct ChangeService::Snapshot {
   std::int64_t version = 0;
   ChangeIndex index;

@@ -148,6 +148,18 @@ struct ChangeStats {
   double emergency_ratio = 0;
 };
 
+// What list pages show of problems and changes beyond the shared ticket fields.
+struct RowExtras {
+  std::string risk_level;  // changes: "" until assessed
+  std::optional<core::TimeMs> planned_start, planned_end;
+  std::optional<bool> known_error;  // problems: published or not
+};
+// The extras of the listed tickets that are problems or changes (others are absent).
+core::Result<std::map<std::int64_t, RowExtras>> row_extras(store::Tx& tx,
+                                                           const std::vector<std::int64_t>& ids);
+// A ticket-list condition (tickets aliased t): problems whose known error is (not) published.
+std::string known_error_condition(bool published);
+
 class ChangeService {
  public:
   ChangeService(store::Database& db, const core::Clock& clock, tickets::TicketService& tickets,

@@ -859,6 +859,10 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
     return incident_workflow().has_state(s) || request_workflow().has_state(s) ||
            problem_workflow().has_state(s) || change_workflow().has_state(s);
   }));
+  YW_TRY(check_in(q.subtypes, "subtype", [](const std::string& s) {
+    const auto& types = change_workflow().subtypes;
+    return std::find(types.begin(), types.end(), s) != types.end();
+  }));
   YW_TRY(check_in(q.priorities, "priority",
                   [](const std::string& s) { return priority_rank(s) != 0; }));
   YW_TRY(check_in(q.channels, "channel", [](const std::string& s) { return is_channel(s); }));
@@ -914,7 +918,12 @@ core::Result<store::Page<Ticket>> TicketService::list(const Viewer& v, const Tic
           where += ")";
         };
         in_list("t.kind", q.kinds);
+        in_list("t.subtype", q.subtypes);
         in_list("t.status", q.statuses);
+        if (!q.extra_where.empty()) {
+          where += " AND (" + q.extra_where + ")";
+          for (const store::Value& x : q.extra_params) params.push_back(x);
+        }
         in_list("t.priority", q.priorities);
         in_list("t.channel", q.channels);
         auto eq = [&](const char* column, const std::optional<std::int64_t>& value) {

@@ -103,6 +103,11 @@ struct KindHooks {
 
 struct TicketQuery {
   std::vector<std::string> kinds, statuses, priorities, channels;
+  std::vector<std::string> subtypes;  // a change's type: standard, normal, emergency
+  // A condition another module adds (SQL over tickets aliased t, values bound): the problems
+  // with a published known error, say.
+  std::string extra_where;
+  store::Params extra_params;
   std::optional<std::int64_t> team_id, assignee_id, requester_id, category_id, service_id, ci_id;
   bool team_none = false;      // team_id=none: no team yet
   bool assignee_none = false;  // assignee_id=none: nobody assigned

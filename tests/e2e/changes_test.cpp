@@ -154,6 +154,24 @@ TEST_P(ChangesE2eTest, ANormalChangeCollidesOnADependentCiIsApprovedOverriddenAn
   json scheduled = ok(decide(a, lead, "approve", "ok"));
   EXPECT_EQ(scheduled["status"], "scheduled");
   EXPECT_EQ(scheduled["change"]["approval"]["state"], "approved");
+  // The change list shows type, risk and planned time, and filters by type.
+  json normals =
+      get_json(port_, "/api/v1/tickets?kind=change&subtype=normal&limit=500", raiser.token);
+  bool row_seen = false;
+  for (const json& t : normals["items"]) {
+    EXPECT_EQ(t["subtype"], "normal");
+    if (t["number"] != a) continue;
+    row_seen = true;
+    EXPECT_EQ(t["risk_level"], "low");
+    EXPECT_EQ(t["planned_start"], "2031-03-01T14:00:00.000Z");
+  }
+  EXPECT_TRUE(row_seen) << normals.dump();
+  for (const json& t : get_json(port_, "/api/v1/tickets?kind=change&subtype=emergency&limit=500",
+                                raiser.token)["items"]) {
+    EXPECT_EQ(t["subtype"], "emergency") << t["number"];
+    EXPECT_NE(t["number"], a);
+  }
+  EXPECT_EQ(error_field(call("GET", "/api/v1/tickets?subtype=quick", raiser.token)), "subtype");
   // The CMDB's impact view of the database lists the change planned on it.
   json impact = get_json(port_, "/api/v1/cis/" + std::to_string(db) + "/impact", admin_token_);
   ASSERT_EQ(impact["scheduled_changes"].size(), 1u) << impact["scheduled_changes"].dump();

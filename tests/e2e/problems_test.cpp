@@ -203,6 +203,14 @@ TEST_P(ProblemsE2eTest, PublishesAKnownErrorThatIsFoundSuggestedAndApplied) {
       ok("POST", "/api/v1/tickets/" + number + "/known-error", agent_.token, {{"published", true}});
   EXPECT_EQ(pub["problem"]["known_error"], true);
   EXPECT_TRUE(pub["problem"]["known_error_at"].is_string());
+  // The problem list filters on it and shows it.
+  json with_ke = get_json(port_, "/api/v1/tickets?known_error=true&limit=500", agent_.token);
+  json row = find(with_ke["items"], "number", number);
+  ASSERT_FALSE(row.is_null()) << with_ke.dump();
+  EXPECT_EQ(row["known_error"], true);
+  for (const json& t : with_ke["items"]) EXPECT_EQ(t["known_error"], true) << t["number"];
+  json without = get_json(port_, "/api/v1/tickets?known_error=false&limit=500", agent_.token);
+  EXPECT_TRUE(find(without["items"], "number", number).is_null());
 
   // Search by Chinese text (two characters too), by CI; a requester may not.
   json found = get_json(port_, "/api/v1/known-errors?q=" + url_encode("网银"), agent_.token);
