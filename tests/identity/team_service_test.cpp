@@ -293,14 +293,14 @@ TEST_P(TeamServiceTest, ListPagesByNameInBothDirections) {
       if (!page.next_cursor) break;
       q.cursor = *page.next_cursor;
     }
-    ASSERT_EQ(seen.size(), 6u) << sort;
+    ASSERT_EQ(seen.size(), 8u) << sort;
     std::vector<std::string> by_name = seen;
     std::sort(by_name.begin(), by_name.end());
     if (sort[0] == '-') std::reverse(by_name.begin(), by_name.end());
     if (std::string(sort).find("name") != std::string::npos) {
       EXPECT_EQ(seen, by_name) << sort;
     } else {
-      EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 6u) << sort;
+      EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 8u) << sort;
     }
   }
 }
