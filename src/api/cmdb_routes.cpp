@@ -238,7 +238,7 @@ core::Result<http::Response> traversal(Ctx& ctx, bool upstream) {
   if (upstream) {
     std::vector<std::int64_t> touched = {id};
     for (const cmdb::Reached& r : reached) touched.push_back(r.ci_id);
-    YW_ASSIGN(changes, ctx.deps.changes.upcoming_on(touched));
+    YW_ASSIGN(changes, ctx.deps.changes.upcoming_on(v, touched));
   }
   JsonWriter w;
   core::Status st = ctx.deps.db.read([&](store::Tx& tx) -> core::Status {

@@ -12,6 +12,7 @@
 #include "cmdb/relations.h"
 #include "core/text.h"
 #include "store/audit.h"
+#include "tickets/config.h"
 
 namespace yunwei::change {
 namespace {
@@ -45,13 +46,14 @@ struct Details {
   std::string review_outcome, review_notes;
   std::optional<std::int64_t> reviewed_by, reviewed_at;
   bool retrospective_review = false;
+  bool backed_out = false;  // went to failed: counts as failed whatever the review says
 };
 
 constexpr const char* kDetailColumns =
     "ticket_id, template_id, reason, implementation_plan, backout_plan, test_plan, planned_start,"
     " planned_end, actual_start, actual_end, risk_answers, risk_score, risk_level, approval_round,"
     " approval_state, override_reason, override_conflicts, override_by, override_at,"
-    " review_outcome, review_notes, reviewed_by, reviewed_at, retrospective_review";
+    " review_outcome, review_notes, reviewed_by, reviewed_at, retrospective_review, backed_out";
 
 Details details_from_row(const store::Row& r) {
   Details d;
@@ -79,6 +81,7 @@ Details details_from_row(const store::Row& r) {
   d.reviewed_by = r.opt_i64(21);
   d.reviewed_at = r.opt_i64(22);
   d.retrospective_review = r.i64(23) != 0;
+  d.backed_out = r.i64(24) != 0;
   return d;
 }
 
@@ -103,7 +106,7 @@ core::Status store_details(store::Tx& tx, const Details& d) {
       " actual_end = ?, risk_answers = ?, risk_score = ?, risk_level = ?, approval_round = ?,"
       " approval_state = ?, override_reason = ?, override_conflicts = ?, override_by = ?,"
       " override_at = ?, review_outcome = ?, review_notes = ?, reviewed_by = ?, reviewed_at = ?,"
-      " retrospective_review = ? WHERE ticket_id = ?",
+      " retrospective_review = ?, backed_out = ? WHERE ticket_id = ?",
       {opt(d.template_id),
        d.reason,
        d.implementation_plan,
@@ -127,6 +130,7 @@ core::Status store_details(store::Tx& tx, const Details& d) {
        opt(d.reviewed_by),
        opt(d.reviewed_at),
        std::int64_t{d.retrospective_review ? 1 : 0},
+       std::int64_t{d.backed_out ? 1 : 0},
        d.ticket_id});
   if (!n.ok()) return std::move(n).error();
   return {};
@@ -156,6 +160,16 @@ core::Status touch_ticket(store::Tx& tx, const Ticket& t, core::TimeMs now) {
   if (!n.ok()) return std::move(n).error();
   if (*n != 1) return core::conflict("the change was changed concurrently; reload", "version");
   return {};
+}
+
+// Takes the change's row lock for the rest of the transaction (PostgreSQL: concurrent
+// decisions, overrides and reviews on one change run one after another, each seeing the
+// previous one's result) and answers the ticket as it now is.
+core::Result<Ticket> lock_change(tickets::TicketService& svc, store::Tx& tx, const Viewer& v,
+                                 const Ticket& t) {
+  auto n = tx.exec("UPDATE tickets SET version = version WHERE id = ?", {t.id});
+  if (!n.ok()) return std::move(n).error();
+  return svc.load_in(tx, v, t.number);
 }
 
 core::Status check_text(const std::optional<std::string>& s, const char* field, size_t max) {
@@ -208,6 +222,13 @@ core::Status apply_fields(store::Tx& tx, Details& d, const ChangeFields& f,
     d.risk_level = std::string(risk_level_name(assessed->level));
   }
   return {};
+}
+
+void clear_override(Details& d) {
+  d.override_reason.clear();
+  d.override_conflicts.clear();
+  d.override_by.reset();
+  d.override_at.reset();
 }
 
 std::map<std::string, std::string> answers_of(const Details& d) {
@@ -313,10 +334,29 @@ core::Result<std::vector<std::int64_t>> approvers_for(store::Tx& tx, ApproverGro
     if (!team) return core::invalid(field, "no " + what.substr(4) + " is configured");
     YW_ASSIGN(people, team_people(tx, *team, false));
   }
-  people.erase(std::remove(people.begin(), people.end(), t.requester_id), people.end());
+  // Nobody approves their own change: not the requester, not who raised it.
+  std::erase(people, t.requester_id);
+  if (t.created_by) std::erase(people, *t.created_by);
+  if (t.restricted) {
+    // A change in a security category: only those who may see it (admins, the security team).
+    YW_ASSIGN(tickets::TicketSettings ts, tickets::load_settings(tx));
+    std::vector<std::int64_t> allowed;
+    for (std::int64_t id : people) {
+      store::Value team =
+          ts.security_team_id ? store::Value{*ts.security_team_id} : store::Value{nullptr};
+      auto row = tx.query_row(
+          "SELECT 1 FROM users u WHERE u.id = ? AND (',' || u.roles || ',' LIKE '%,admin,%' OR"
+          " EXISTS (SELECT 1 FROM team_members m WHERE m.user_id = u.id AND m.team_id = ?))",
+          {id, team});
+      if (!row.ok()) return std::move(row).error();
+      if (*row) allowed.push_back(id);
+    }
+    people = std::move(allowed);
+  }
   if (people.empty()) {
-    return core::invalid(
-        field, "nobody can approve for " + what + " (no active member other than the requester)");
+    std::string who = t.restricted ? " who may see security changes)" : ")";
+    return core::invalid(field, "nobody can approve for " + what +
+                                    " (no active member other than the change's requester" + who);
   }
   return people;
 }
@@ -436,6 +476,9 @@ std::string known_error_condition(bool published) {
          "EXISTS (SELECT 1 FROM problem_details pd WHERE pd.ticket_id = t.id AND"
          " pd.known_error_at IS NOT NULL)";
 }
+
+constexpr std::size_t kCalendarLimit = 2000;
+constexpr std::size_t kCalendarConflictLimit = 300;
 
 struct ChangeService::Snapshot {
   std::int64_t version = 0;
@@ -608,6 +651,13 @@ core::Status ChangeService::before_hook(store::Tx& tx, const Viewer& v, const Ti
     std::vector<Conflict> open = uncovered(found, d);
     if (!open.empty()) return conflicts_error(open);
   }
+  if (req.to == "implement") {
+    // A freeze declared (or a change scheduled) since: checked again before work starts.
+    YW_ASSIGN(Details d, load_details(tx, before.id));
+    YW_ASSIGN(std::vector<Conflict> found, conflicts_in(tx, before));
+    std::vector<Conflict> open = uncovered(found, d);
+    if (!open.empty()) return conflicts_error(open);
+  }
   return {};
 }
 
@@ -653,13 +703,15 @@ core::Status ChangeService::after_hook(store::Tx& tx, const store::Actor& actor,
                                 json{{"step", path.steps[0].name}}.dump()));
     }
   }
-  if (req.to == "new" && before.status != "authorise") {
-    // Reworked or replanned: the approval and any override start again.
-    d.approval_state.clear();
-    d.override_reason.clear();
-    d.override_conflicts.clear();
-    d.override_by.reset();
-    d.override_at.reset();
+  if (req.to == "new") {
+    // Rejected, reworked or replanned: the approval and any override start again (a rejection
+    // keeps its state for the requester to read).
+    if (before.status != "authorise") d.approval_state.clear();
+    clear_override(d);
+    changed = true;
+  }
+  if (req.to == "failed") {
+    d.backed_out = true;
     changed = true;
   }
   if (req.to == "implement") {
@@ -688,6 +740,26 @@ core::Result<Ticket> ChangeService::create(const store::Actor& actor, const View
       return core::forbidden("requesters raise standard changes from the catalog only");
     if (in.fields.ci_ids && !in.fields.ci_ids->empty())
       return core::invalid("ci_ids", "only agents name the CIs of a change");
+    if (in.base.requester_id && *in.base.requester_id != v.user_id)
+      return core::forbidden("requesters raise changes for themselves only");
+    if (in.base.assignee_team_id || in.base.assignee_id)
+      return core::forbidden("the template names the implementer team");
+    if (in.base.channel != "web" && in.base.channel != "api")
+      return core::invalid("channel", "requesters report through web or api");
+  }
+  if (in.type == ChangeType::kStandard) {
+    // Pre-approved means exactly as the template says.
+    for (const auto& [given, name] :
+         {std::pair{in.fields.implementation_plan.has_value(), "implementation_plan"},
+          std::pair{in.fields.backout_plan.has_value(), "backout_plan"},
+          std::pair{in.fields.test_plan.has_value(), "test_plan"},
+          std::pair{in.fields.planned_end.has_value(), "planned_end"}}) {
+      if (given) {
+        return core::invalid(name,
+                             "a standard change follows its template (the end is the start "
+                             "plus the template's duration)");
+      }
+    }
   }
   if (in.type == ChangeType::kStandard && !in.template_id)
     return core::invalid("template_id", "a standard change comes from a template");
@@ -708,16 +780,15 @@ core::Result<Ticket> ChangeService::create(const store::Actor& actor, const View
         return core::invalid("template_id",
                              "no active template with id " + std::to_string(*in.template_id));
       const store::Row& r = **row;
-      if (!fields.implementation_plan) fields.implementation_plan = r.str(0);
-      if (!fields.backout_plan) fields.backout_plan = r.str(1);
-      if (!fields.test_plan) fields.test_plan = r.str(2);
-      if (fields.planned_start && !fields.planned_end)
-        fields.planned_end = *fields.planned_start + r.i64(3) * 60'000;
+      fields.implementation_plan = r.str(0);
+      fields.backout_plan = r.str(1);
+      fields.test_plan = r.str(2);
+      if (fields.planned_start) fields.planned_end = *fields.planned_start + r.i64(3) * 60'000;
       if (!base.assignee_team_id && !r.is_null(4)) base.assignee_team_id = r.i64(4);
-      if (!v.agent) base.assignee_team_id = r.is_null(4) ? std::nullopt : r.opt_i64(4);
       if (core::trim(base.title).empty()) base.title = r.str(6);
     }
-    // A requester's standard change is assigned by the template, not by the requester.
+    // A requester's standard change goes to the template's team (checked above: the requester
+    // chose neither team, person, requester nor channel).
     tickets::Viewer creator = v;
     if (!v.agent && base.assignee_team_id) creator.agent = true;
     YW_ASSIGN(Ticket t, tickets_.create_in(tx, actor, creator, base, change_type_name(in.type)));
@@ -765,8 +836,25 @@ core::Result<Ticket> ChangeService::update(const store::Actor& actor, const View
     YW_ASSIGN(ChangeSettings settings, load_settings(tx));
     YW_ASSIGN(Details d, load_details(tx, t.id));
     Details before = d;
+    ChangeFields fields = f;
+    if (t.subtype == "standard") {
+      for (const auto& [given, name] :
+           {std::pair{f.implementation_plan.has_value(), "implementation_plan"},
+            std::pair{f.backout_plan.has_value(), "backout_plan"},
+            std::pair{f.test_plan.has_value(), "test_plan"},
+            std::pair{f.planned_end.has_value(), "planned_end"}}) {
+        if (given) return core::invalid(name, "a standard change follows its template");
+      }
+      if (f.planned_start && d.template_id) {
+        auto row = tx.query_row("SELECT duration_minutes FROM change_templates WHERE id = ?",
+                                {*d.template_id});
+        if (!row.ok()) return std::move(row).error();
+        if (*row) fields.planned_end = *f.planned_start + (*row)->i64(0) * 60'000;
+      }
+    }
     bool touched = false;
-    YW_TRY(apply_fields(tx, d, f, settings.questionnaire, t.id, touched));
+    YW_TRY(apply_fields(tx, d, fields, settings.questionnaire, t.id, touched));
+    if (touched) clear_override(d);  // the conflicts overridden were of the old plan
     YW_TRY(store_details(tx, d));
     core::TimeMs now = clock_.now_ms();
     YW_TRY(touch_ticket(tx, t, now));
@@ -815,7 +903,8 @@ core::Result<Ticket> ChangeService::decide(const store::Actor& actor, const View
     return core::invalid("comment", "is required to reject");
   YW_TRY(core::check_text(comment, "comment", 2000, false));
   return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
-    YW_ASSIGN(Ticket t, load_change(tickets_, tx, v, number));
+    YW_ASSIGN(Ticket found, load_change(tickets_, tx, v, number));
+    YW_ASSIGN(Ticket t, lock_change(tickets_, tx, v, found));
     YW_ASSIGN(Details d, load_details(tx, t.id));
     if (t.status != "authorise" || d.approval_state != "pending") {
       return core::conflict(
@@ -840,6 +929,8 @@ core::Result<Ticket> ChangeService::decide(const store::Actor& actor, const View
         " VALUES (?, ?, ?, ?, ?)",
         {step.id, v.user_id, std::string(verdict_name(verdict)), decision.comment, now});
     if (!ins.ok()) return std::move(ins).error();
+    YW_TRY(touch_ticket(tx, t, now));  // a decision changes the change: readers reload
+    t.version += 1;
     YW_ASSIGN(StepStatus st, step_status(steps[open]));
     auto up = tx.exec("UPDATE change_approval_steps SET state = ? WHERE id = ?",
                       {std::string(approval_state_name(st.state)), step.id});
@@ -900,14 +991,18 @@ core::Result<Ticket> ChangeService::override_conflicts(const store::Actor& actor
   if (core::trim(reason).empty()) return core::invalid("reason", "is required");
   YW_TRY(core::check_text(reason, "reason", 2000, false));
   return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
-    YW_ASSIGN(Ticket t, load_change(tickets_, tx, v, number));
+    YW_ASSIGN(Ticket found_change, load_change(tickets_, tx, v, number));
+    YW_ASSIGN(Ticket t, lock_change(tickets_, tx, v, found_change));
     if (!v.admin) {
       YW_ASSIGN(bool cab, role_hook(tx, v, t, "change_manager"));
       if (!cab) return core::forbidden("only a member of the change advisory board overrides");
     }
-    if (t.status != "new" && t.status != "assess" && t.status != "authorise") {
+    if (t.requester_id == v.user_id || t.created_by == v.user_id)
+      return core::forbidden("nobody overrides the conflicts of their own change");
+    if (t.status != "new" && t.status != "assess" && t.status != "authorise" &&
+        t.status != "scheduled") {
       return core::conflict(
-          "conflicts are overridden before a change is scheduled (it is " + t.status + ")",
+          "conflicts are overridden before a change is implemented (it is " + t.status + ")",
           "status");
     }
     YW_ASSIGN(std::vector<Conflict> found, conflicts_in(tx, t));
@@ -942,7 +1037,8 @@ core::Result<Ticket> ChangeService::review(const store::Actor& actor, const View
     return core::invalid("notes", "say what went wrong in a partial or failed change's review");
   if (caused.size() > 100) return core::invalid("caused_incidents", "at most 100 incidents");
   return store::write_tx<Ticket>(db_, [&](store::Tx& tx) -> core::Result<Ticket> {
-    YW_ASSIGN(Ticket t, load_change(tickets_, tx, v, number));
+    YW_ASSIGN(Ticket found, load_change(tickets_, tx, v, number));
+    YW_ASSIGN(Ticket t, lock_change(tickets_, tx, v, found));
     if (t.status != "review") {
       return core::conflict("a change is reviewed in review (it is " + t.status + ")", "status");
     }
@@ -977,6 +1073,8 @@ core::Result<Ticket> ChangeService::review(const store::Actor& actor, const View
       linked.push_back(inc->number);
     }
     YW_ASSIGN(Details d, load_details(tx, t.id));
+    if (d.backed_out && outcome == ReviewOutcome::kSuccessful)
+      return core::invalid("outcome", "the change was backed out: partial or failed");
     d.review_outcome = std::string(review_outcome_name(outcome));
     d.review_notes = core::trim(notes);
     d.reviewed_by = v.user_id;
@@ -1077,15 +1175,20 @@ core::Result<ChangeView> ChangeService::view(const Viewer& v, std::int64_t ticke
 core::Result<std::vector<InboxItem>> ChangeService::inbox(const Viewer& v) {
   using R = std::vector<InboxItem>;
   return store::read_tx<R>(db_, [&](store::Tx& tx) -> core::Result<R> {
-    // Candidate steps naming the caller; then the open step of each change is checked.
+    // Candidate steps naming the caller, of changes the caller may see; then the open step of
+    // each change is checked.
+    std::string where;
+    store::Params params = {"%," + std::to_string(v.user_id) + ",%"};
+    YW_TRY(tickets::TicketService::visibility_sql(tx, v, where, params));
     auto rows = tx.query(
         "SELECT t.id, t.number, t.title, t.subtype, d.risk_level, d.planned_start, d.planned_end,"
         " d.approval_round FROM tickets t JOIN change_details d ON d.ticket_id = t.id WHERE"
         " t.kind = 'change' AND t.status = 'authorise' AND d.approval_state = 'pending' AND"
         " EXISTS (SELECT 1 FROM change_approval_steps s WHERE s.ticket_id = t.id AND"
         " s.round = d.approval_round AND s.state = 'pending' AND (',' || s.approvers || ',')"
-        " LIKE ?) ORDER BY t.id",
-        {"%," + std::to_string(v.user_id) + ",%"});
+        " LIKE ?)" +
+            where + " ORDER BY t.id LIMIT 500",
+        params);
     if (!rows.ok()) return std::move(rows).error();
     R out;
     for (const store::Row& r : *rows) {
@@ -1122,7 +1225,8 @@ core::Result<std::vector<InboxItem>> ChangeService::inbox(const Viewer& v) {
 
 core::Result<ChangeCalendar> ChangeService::calendar(const Viewer& v, core::TimeMs from,
                                                      core::TimeMs to,
-                                                     std::optional<std::int64_t> service_id) {
+                                                     std::optional<std::int64_t> service_id,
+                                                     bool with_conflicts) {
   if (to <= from) return core::invalid("to", "must be after from");
   if (to - from > 400LL * 86'400'000) return core::invalid("to", "at most 400 days at once");
   std::vector<std::int64_t> service_cis;
@@ -1146,10 +1250,15 @@ core::Result<ChangeCalendar> ChangeService::calendar(const Viewer& v, core::Time
              tx.in_ids_sql("tc.ci_id") + ")";
       p.push_back(tx.in_ids_value(service_cis));
     }
-    sql += " ORDER BY d.planned_start, t.id LIMIT 2000";
+    sql += " ORDER BY d.planned_start, t.id LIMIT " + std::to_string(kCalendarLimit + 1);
     auto rows = tx.query(sql, p);
     if (!rows.ok()) return std::move(rows).error();
     ChangeCalendar cal;
+    cal.truncated = rows->size() > kCalendarLimit;
+    if (cal.truncated) rows->pop_back();
+    // Conflict counts cost a check each: on request, for a view's worth of changes.
+    bool count = with_conflicts && rows->size() <= kCalendarConflictLimit;
+    cal.conflicts_counted = count;
     for (const store::Row& r : *rows) {
       CalendarChange c;
       c.number = r.str(1);
@@ -1161,7 +1270,7 @@ core::Result<ChangeCalendar> ChangeService::calendar(const Viewer& v, core::Time
       c.planned_end = r.i64(7);
       YW_ASSIGN(std::vector<CiRef> cis, ticket_cis(tx, r.i64(0)));
       c.ci_ids = ids_of(cis);
-      if (scheduled_state(c.status)) {
+      if (count && scheduled_state(c.status)) {
         Ticket t;
         t.id = r.i64(0);
         t.number = c.number;
@@ -1198,7 +1307,7 @@ core::Result<ChangeStats> ChangeService::stats(const Viewer& v, core::TimeMs fro
   return store::read_tx<ChangeStats>(db_, [&](store::Tx& tx) -> core::Result<ChangeStats> {
     ChangeStats s;
     auto rows = tx.query(
-        "SELECT t.id, t.status, d.review_outcome, (SELECT COUNT(*) FROM ticket_links l JOIN"
+        "SELECT t.id, d.backed_out, d.review_outcome, (SELECT COUNT(*) FROM ticket_links l JOIN"
         " tickets i ON i.id = l.from_id WHERE l.to_id = t.id AND l.type = 'caused_by' AND"
         " i.kind = 'incident') FROM tickets t JOIN change_details d ON d.ticket_id = t.id WHERE"
         " t.kind = 'change' AND d.actual_end >= ? AND d.actual_end < ?",
@@ -1210,13 +1319,13 @@ core::Result<ChangeStats> ChangeService::stats(const Viewer& v, core::TimeMs fro
       std::string outcome = r.str(2);
       bool caused = r.i64(3) > 0;
       if (caused) ++s.caused_incidents;
-      if (outcome == "successful") {
+      if (r.i64(1) != 0 || outcome == "failed") {
+        ++s.failed;  // backed out, whatever the review says
+      } else if (outcome == "successful") {
         ++s.successful;
         if (!caused) ++clean;
       } else if (outcome == "partial") {
         ++s.partial;
-      } else if (outcome == "failed" || r.str(1) == "failed") {
-        ++s.failed;
       } else {
         ++s.unreviewed;
         if (!caused) ++clean;  // implemented without a failure recorded (yet)
@@ -1239,11 +1348,15 @@ core::Result<ChangeStats> ChangeService::stats(const Viewer& v, core::TimeMs fro
 }
 
 core::Result<std::vector<ChangeService::Upcoming>> ChangeService::upcoming_on(
-    const std::vector<std::int64_t>& ci_ids, std::size_t limit) {
+    const Viewer& v, const std::vector<std::int64_t>& ci_ids, std::size_t limit) {
   using R = std::vector<Upcoming>;
   if (ci_ids.empty()) return R{};
   core::TimeMs now = clock_.now_ms();
   return store::read_tx<R>(db_, [&](store::Tx& tx) -> core::Result<R> {
+    std::string where;
+    store::Params params = {now, tx.in_ids_value(ci_ids)};
+    YW_TRY(tickets::TicketService::visibility_sql(tx, v, where, params));
+    params.push_back(static_cast<std::int64_t>(limit));
     auto rows = tx.query(
         std::string("SELECT t.number, t.title, t.status, d.planned_start, d.planned_end FROM"
                     " tickets t JOIN change_details d ON d.ticket_id = t.id WHERE"
@@ -1251,8 +1364,8 @@ core::Result<std::vector<ChangeService::Upcoming>> ChangeService::upcoming_on(
             kScheduledStates +
             " AND d.planned_end > ? AND EXISTS (SELECT 1 FROM ticket_cis tc WHERE"
             " tc.ticket_id = t.id AND " +
-            tx.in_ids_sql("tc.ci_id") + ") ORDER BY d.planned_start, t.id LIMIT ?",
-        {now, tx.in_ids_value(ci_ids), static_cast<std::int64_t>(limit)});
+            tx.in_ids_sql("tc.ci_id") + ")" + where + " ORDER BY d.planned_start, t.id LIMIT ?",
+        params);
     if (!rows.ok()) return std::move(rows).error();
     R out;
     for (const store::Row& r : *rows) {

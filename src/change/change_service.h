@@ -123,7 +123,9 @@ struct CalendarMaintenance {
   core::TimeMs start = 0, end = 0;
 };
 struct ChangeCalendar {
-  std::vector<CalendarChange> changes;
+  std::vector<CalendarChange> changes;  // by planned start, at most 2,000
+  bool truncated = false;               // more changes in the range than listed
+  bool conflicts_counted = false;       // conflict_count computed (asked, ≤ 300 changes)
   std::vector<CalendarFreeze> freezes;
   std::vector<CalendarMaintenance> maintenance;  // occurrences overlapping the range
 };
@@ -205,8 +207,11 @@ class ChangeService {
                                        std::string_view notes,
                                        const std::vector<std::string>& caused_incidents);
   core::Result<std::vector<InboxItem>> inbox(const tickets::Viewer& v);
+  // `with_conflicts`: count each listed change's conflicts (a check each; done for at most 300
+  // changes).
   core::Result<ChangeCalendar> calendar(const tickets::Viewer& v, core::TimeMs from,
-                                        core::TimeMs to, std::optional<std::int64_t> service_id);
+                                        core::TimeMs to, std::optional<std::int64_t> service_id,
+                                        bool with_conflicts = false);
   core::Result<ChangeStats> stats(const tickets::Viewer& v, core::TimeMs from, core::TimeMs to);
 
   // The scheduled changes (open, with planned times, not the drafts in review or later) that
@@ -216,7 +221,8 @@ class ChangeService {
     std::string number, title, status;
     core::TimeMs planned_start = 0, planned_end = 0;
   };
-  core::Result<std::vector<Upcoming>> upcoming_on(const std::vector<std::int64_t>& ci_ids,
+  core::Result<std::vector<Upcoming>> upcoming_on(const tickets::Viewer& v,
+                                                  const std::vector<std::int64_t>& ci_ids,
                                                   std::size_t limit = 50);
 
  private:

@@ -84,6 +84,10 @@ core::Result<ChangeSettings> update_settings(store::Database& db, const core::Cl
       (*p.candidate_min_incidents < 2 || *p.candidate_min_incidents > 1000))
     return core::invalid("candidate_min_incidents", "must be between 2 and 1000");
   return store::write_tx<ChangeSettings>(db, [&](store::Tx& tx) -> core::Result<ChangeSettings> {
+    // Lock the settings row first (PostgreSQL: two admins at the same version would both pass
+    // the check below otherwise; the second now waits and then sees the new version).
+    auto lock = tx.exec("UPDATE meta SET value = value WHERE key = ?", {std::string(kKey)});
+    if (!lock.ok()) return std::move(lock).error();
     YW_ASSIGN(ChangeSettings before, load_settings(tx));
     if (p.version != before.version) {
       return core::conflict("the settings were changed by someone else (version " +

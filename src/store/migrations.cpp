@@ -594,6 +594,12 @@ CREATE TABLE maintenance_windows (
 );
 CREATE INDEX maintenance_windows_service ON maintenance_windows(service_id);
 )SQL"},
+      {10, "change management: one decision per approver and step, backed-out changes", R"SQL(
+-- Two requests of one approver racing on another node cannot both be stored.
+CREATE UNIQUE INDEX change_approval_decisions_user ON change_approval_decisions(step_id, user_id);
+-- The change went to failed (backed out): it counts as failed whatever its review says.
+ALTER TABLE change_details ADD COLUMN backed_out {{INT}} NOT NULL DEFAULT 0;
+)SQL"},
   };
   return kMigrations;
 }

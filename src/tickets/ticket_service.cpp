@@ -523,6 +523,10 @@ core::Status apply_patch(store::Tx& tx, const Ticket& before, Ticket& after, con
     after.service_id = *p.service_id;
   }
   if (p.ci_id) {
+    if (after.kind == "problem" || after.kind == "change") {
+      return core::invalid(
+          "ci_id", "a " + after.kind + " names its CIs in ci_ids (PATCH /" + after.kind + ")");
+    }
     YW_TRY(check_ci(tx, *p.ci_id, "ci_id", false));
     after.ci_id = *p.ci_id;
   }
@@ -1312,7 +1316,7 @@ core::Result<int> TicketService::auto_close(const store::Actor& system) {
       auto rows = tx.query(
           std::string("SELECT ") + kTicketColumns +
               " FROM tickets t WHERE t.status IN ('resolved', 'fulfilled') AND t.resolved_at <= ?"
-              " ORDER BY t.resolved_at LIMIT 200",
+              " AND t.kind IN ('incident', 'request') ORDER BY t.resolved_at LIMIT 200",
           {cutoff});
       if (!rows.ok()) return std::move(rows).error();
       int n = 0;

@@ -219,7 +219,8 @@ const Workflow& change_workflow() {
         {"assess", "authorise", authorise_fields, false, normal},
         {"assess", "new", {}, false, normal},  // back for rework
         {"assess", "cancelled", cancel},
-        {"authorise", "scheduled", {}, false, assessed, {}, true},  // the approval completed
+        // When the approval completes (the system), or later by hand once nothing blocks it.
+        {"authorise", "scheduled", {}, false, assessed},
         {"authorise", "new", {}, false, assessed, {}, true},  // rejected: back to the requester
         {"authorise", "cancelled", cancel},
         {"scheduled", "implement", {}, false, {}, implementer},

@@ -64,7 +64,8 @@ const Workflow& problem_workflow();
 // Change (ServiceNow's model): new → assess → authorise → scheduled → implement → review →
 // closed, with failed (backed out; reviewed like the others) and cancelled before
 // implementation. Standard changes go new → scheduled; emergency changes skip assess. Leaving
-// authorise for scheduled is the system's move when the approval completes.
+// authorise for scheduled happens when the approval completes (or by hand once the approval is
+// complete and nothing blocks it); back to new on a rejection is the system's move.
 const Workflow& change_workflow();
 
 // Reasons a ticket may wait in `pending` (API values).

@@ -299,7 +299,8 @@ TEST_P(ChangesE2eTest, ARejectionReturnsTheChangeToNewAndPathsFollowTheType) {
       << skip.body;
   ok(move(n, raiser.token, {{"to", "assess"}}));
   ok(move(n, raiser.token, {{"to", "authorise"}}));
-  EXPECT_EQ(detail(n)["allowed_transitions"].size(), 1u) << "only cancel is requestable";
+  EXPECT_EQ(detail(n)["allowed_transitions"].size(), 2u) << "scheduled (guarded), cancelled";
+  EXPECT_EQ(move(n, raiser.token, {{"to", "scheduled"}}).status, 409) << "not approved yet";
   HttpResponse bare = decide(n, lead, "reject");
   EXPECT_EQ(bare.status, 400);
   EXPECT_EQ(error_field(bare), "comment");
@@ -377,13 +378,17 @@ TEST_P(ChangesE2eTest, FreezeAndMaintenanceWindowsAreConflictsAndShowInTheCalend
   json ok_time =
       normal_change(raiser, ops, {app}, "2032-02-14T15:00:00Z", "2032-02-14T17:00:00Z", low_risk());
   EXPECT_EQ(ok_time["conflicts"], json::array()) << ok_time["conflicts"].dump();
-  // Moving the change there clears its conflicts.
+  // An override is of the plan it saw: moving the change drops it, and clears its conflicts.
   std::string n = in_freeze["number"];
+  json overridden = ok(call("POST", "/api/v1/tickets/" + n + "/conflicts/override", admin_token_,
+                            {{"reason", "Year-end closing needs it"}}));
+  EXPECT_EQ(overridden["change"]["override"]["conflicts"].size(), 2u);
   json moved = ok(call("PATCH", "/api/v1/tickets/" + n + "/change", raiser.token,
-                       {{"version", in_freeze["version"]},
+                       {{"version", overridden["version"]},
                         {"planned_start", "2032-02-21T15:00:00Z"},
                         {"planned_end", "2032-02-21T16:00:00Z"}}));
   EXPECT_EQ(moved["conflicts"], json::array()) << moved["conflicts"].dump();
+  EXPECT_TRUE(moved["change"]["override"].is_null()) << moved["change"].dump();
 
   json cal = get_json(port_,
                       "/api/v1/changes/calendar?from=2032-02-09T00:00:00Z&to=2032-02-23T00:00:00Z"
@@ -415,6 +420,20 @@ TEST_P(ChangesE2eTest, ARequesterRaisesAStandardChangeFromTheCatalog) {
                                                      {"backout_plan", "Drop the account"},
                                                      {"duration_minutes", 30},
                                                      {"implementer_team_id", ops}});
+  HttpResponse own_plan = call("POST", "/api/v1/tickets", requester.token,
+                               {{"kind", "change"},
+                                {"change_type", "standard"},
+                                {"template_id", tpl["id"]},
+                                {"planned_start", "2032-04-01T02:00:00Z"},
+                                {"backout_plan", "none needed"}});
+  EXPECT_EQ(own_plan.status, 400);
+  EXPECT_EQ(error_field(own_plan), "backout_plan");
+  HttpResponse assigning = call("POST", "/api/v1/tickets", requester.token,
+                                {{"kind", "change"},
+                                 {"change_type", "standard"},
+                                 {"template_id", tpl["id"]},
+                                 {"assignee_id", impl.id}});
+  EXPECT_EQ(assigning.status, 403);
   json catalog = get_json(port_, "/api/v1/change-templates", requester.token);
   bool listed = false;
   for (const json& t : catalog["items"]) listed |= t["id"] == tpl["id"];
@@ -451,6 +470,57 @@ TEST_P(ChangesE2eTest, ARequesterRaisesAStandardChangeFromTheCatalog) {
                                {"planned_start", "2032-04-02T02:00:00Z"}});
   EXPECT_EQ(retired.status, 400);
   EXPECT_EQ(error_field(retired), "template_id");
+}
+
+TEST_P(ChangesE2eTest, NobodyApprovesTheirOwnChangeAndABackedOutChangeIsAFailure) {
+  Person lead = person("ownlead", {"agent"});
+  Person member = person("ownmember", {"agent"});
+  Person other = person("ownother", {"requester"});
+  std::int64_t ops = team("Own ops ", lead.id, {lead.id, member.id});
+  std::int64_t app = ci("application", "own-app");
+  // The lead raises a change in someone else's name: still the lead's own change.
+  json c = ok(call("POST", "/api/v1/tickets", lead.token,
+                   {{"kind", "change"},
+                    {"change_type", "normal"},
+                    {"title", "Own change"},
+                    {"requester_id", other.id},
+                    {"ci_ids", {app}},
+                    {"planned_start", "2033-01-04T14:00:00Z"},
+                    {"planned_end", "2033-01-04T15:00:00Z"},
+                    {"implementation_plan", "Do it"},
+                    {"backout_plan", "Undo it"},
+                    {"assignee_team_id", ops},
+                    {"risk_answers", low_risk()}}),
+              201);
+  std::string n = c["number"];
+  ok(move(n, lead.token, {{"to", "assess"}}));
+  HttpResponse own = move(n, lead.token, {{"to", "authorise"}});
+  EXPECT_EQ(own.status, 400) << own.body;
+  EXPECT_EQ(error_field(own), "assignee_team_id");
+  // The shared PATCH does not set a change's CI behind its CI list.
+  HttpResponse ci_patch = call("PATCH", "/api/v1/tickets/" + n, lead.token,
+                               {{"version", detail(n)["version"]}, {"ci_id", app}});
+  EXPECT_EQ(ci_patch.status, 400);
+  EXPECT_EQ(error_field(ci_patch), "ci_id");
+
+  // Raised by the member: the lead approves; backed out, it cannot be reviewed as a success.
+  json m =
+      normal_change(member, ops, {app}, "2033-01-05T14:00:00Z", "2033-01-05T15:00:00Z", low_risk());
+  std::string b = m["number"];
+  ok(move(b, member.token, {{"to", "assess"}}));
+  ok(move(b, member.token, {{"to", "authorise"}}));
+  EXPECT_EQ(ok(decide(b, lead, "approve"))["status"], "scheduled");
+  ok(move(b, member.token, {{"to", "implement"}}));
+  HttpResponse no_notes = move(b, member.token, {{"to", "failed"}});
+  EXPECT_EQ(error_field(no_notes), "resolution_notes");
+  ok(move(b, member.token, {{"to", "failed"}, {"resolution_notes", "Rolled back"}}));
+  ok(move(b, member.token, {{"to", "review"}}));
+  HttpResponse success =
+      call("POST", "/api/v1/tickets/" + b + "/review", member.token, {{"outcome", "successful"}});
+  EXPECT_EQ(success.status, 400);
+  EXPECT_EQ(error_field(success), "outcome");
+  ok(call("POST", "/api/v1/tickets/" + b + "/review", member.token,
+          {{"outcome", "failed"}, {"notes", "Backed out: the schema migration timed out"}}));
 }
 
 TEST_P(ChangesE2eTest, PlansAreCheckedBeforeAuthorisation) {
