@@ -185,6 +185,7 @@ void register_problem_routes(Registry& r) {
 
   r.add("DELETE", "/api/v1/tickets/{number}/incidents/{incident}", Permission::kTicketsWork,
         "Unlink an incident from a problem", [](Ctx& ctx) -> core::Result<http::Response> {
+          YW_TRY(Body::parse(ctx.req, {}, true));
           YW_ASSIGN(tickets::Ticket t,
                     ctx.deps.problems.unlink_incident(ctx.actor(), viewer_of(ctx), number_of(ctx),
                                                       number_of(ctx, "incident")));

@@ -32,12 +32,17 @@ const std::map<std::string, std::set<std::string>> kHolders = {
     {"cmdb.read", {"admin", "agent", "approver", "auditor"}},
     {"cmdb.write", {"admin", "agent"}},
     {"cmdb.admin", {"admin"}},
+    {"changes.read", {"admin", "agent", "approver", "auditor"}},
+    {"changes.approve", {"admin", "agent", "approver"}},
+    {"changes.admin", {"admin"}},
 };
 
 // Query strings without which a route answers 400 (a probe should be a request that works).
 const std::map<std::string, std::string> kProbeQuery = {
     {"/api/v1/search", "?q=printer"},
     {"/api/v1/reports/sla", "?from=2024-01-01T00:00:00Z&to=2024-02-01T00:00:00Z&group_by=team"},
+    {"/api/v1/changes/calendar", "?from=2024-01-01T00:00:00Z&to=2024-02-01T00:00:00Z"},
+    {"/api/v1/changes/stats", "?from=2024-01-01T00:00:00Z&to=2024-02-01T00:00:00Z"},
 };
 
 const std::string kBoundary = "yunwei-permissions-boundary";
@@ -127,6 +132,77 @@ class PermissionsTest : public SharedServerTest {
     std::string relation = new_relation();
     ASSERT_FALSE(relation.empty());
     ids_["/api/v1/cis/" + ci_ + "/relations/"] = relation;
+
+    // Problems and changes (issue #7): a problem with a linked incident, a normal change. The
+    // {number} of their own routes is theirs; the routes for an incident (known-error
+    // suggestions, applying one) act on the probe ticket.
+    json incident = created("/api/v1/tickets", {{"title", "Permission probe: linked incident"}});
+    ASSERT_FALSE(incident.is_discarded());
+    std::string linked = incident["number"].get<std::string>();
+    json problem =
+        created("/api/v1/tickets",
+                {{"kind", "problem"}, {"title", "probe"}, {"incident_numbers", {linked}}});
+    ASSERT_FALSE(problem.is_discarded());
+    problem_ = problem["number"].get<std::string>();
+    ids_[base + "/known-errors/"] = problem_;
+    std::string problem_base = "/api/v1/tickets/" + problem_;
+    paths_["/api/v1/tickets/{number}/problem"] = problem_base + "/problem";
+    paths_["/api/v1/tickets/{number}/incidents"] = problem_base + "/incidents";
+    paths_["/api/v1/tickets/{number}/incidents/{incident}"] = problem_base + "/incidents/" + linked;
+    paths_["/api/v1/tickets/{number}/known-error"] = problem_base + "/known-error";
+    json change = created("/api/v1/tickets",
+                          {{"kind", "change"}, {"change_type", "normal"}, {"title", "probe"}});
+    ASSERT_FALSE(change.is_discarded());
+    std::string change_base = "/api/v1/tickets/" + change["number"].get<std::string>();
+    for (const char* rest :
+         {"/change", "/approvals", "/conflicts", "/conflicts/override", "/review"}) {
+      paths_[std::string("/api/v1/tickets/{number}") + rest] = change_base + rest;
+    }
+    // Change configuration: a business service with a maintenance window, a freeze window, and
+    // an active standard-change template (requesters may read active ones).
+    json service = created("/api/v1/cis",
+                           {{"type", "business_service"}, {"name", unique_name("perm-service-")}});
+    ASSERT_FALSE(service.is_discarded());
+    service_ = id_of(service);
+    std::string freeze = new_freeze_window();
+    ASSERT_FALSE(freeze.empty());
+    ids_["/api/v1/freeze-windows/"] = freeze;
+    std::string window = new_maintenance_window();
+    ASSERT_FALSE(window.empty());
+    ids_["/api/v1/maintenance-windows/"] = window;
+    json change_template = created("/api/v1/change-templates",
+                                   {{"name", "Permission probe"}, {"duration_minutes", 30}});
+    ASSERT_FALSE(change_template.is_discarded());
+    ids_["/api/v1/change-templates/"] = id_of(change_template);
+  }
+
+  // A freeze window, far in the future; its id, or "" (with a test failure).
+  std::string new_freeze_window() {
+    json w = created("/api/v1/freeze-windows", {{"name", "Permission probe"},
+                                                {"start", "2090-01-01T00:00:00Z"},
+                                                {"end", "2090-01-02T00:00:00Z"}});
+    return w.is_discarded() ? "" : id_of(w);
+  }
+
+  // A maintenance window of the probe service; its id, or "" (with a test failure).
+  std::string new_maintenance_window() {
+    json w = created("/api/v1/maintenance-windows", {{"service_id", std::stoll(service_)},
+                                                     {"name", "Permission probe"},
+                                                     {"ranges", {"Sun 01:00-Sun 02:00"}}});
+    return w.is_discarded() ? "" : id_of(w);
+  }
+
+  // A new problem with a new incident linked to it; the path that unlinks them, or "" (with a
+  // test failure).
+  std::string new_problem_incident() {
+    json incident = created("/api/v1/tickets", {{"title", "Permission probe: to unlink"}});
+    if (incident.is_discarded()) return "";
+    json problem = created(
+        "/api/v1/tickets",
+        {{"kind", "problem"}, {"title", "probe"}, {"incident_numbers", {incident["number"]}}});
+    if (problem.is_discarded()) return "";
+    return "/api/v1/tickets/" + problem["number"].get<std::string>() + "/incidents/" +
+           incident["number"].get<std::string>();
   }
 
   // A new server CI; the record, or a discarded value (with a test failure).
@@ -181,7 +257,8 @@ class PermissionsTest : public SharedServerTest {
   // The route's path with each {parameter} replaced by an existing record's id (looked up by
   // the path before it, parameters already replaced), plus the query the route needs.
   std::string concrete(const RouteInfo& r) {
-    std::string p = r.path;
+    auto fixed = paths_.find(r.path);
+    std::string p = fixed == paths_.end() ? r.path : fixed->second;
     for (size_t brace = p.find('{'); brace != std::string::npos; brace = p.find('{')) {
       auto it = ids_.find(p.substr(0, brace));
       if (it == ids_.end()) {
@@ -203,6 +280,11 @@ class PermissionsTest : public SharedServerTest {
     if (r.path == "/api/v1/assignment-rules/{id}") return "/api/v1/assignment-rules/" + new_rule();
     if (r.path == "/api/v1/cis/{id}/relations/{relation_id}")
       return "/api/v1/cis/" + ci_ + "/relations/" + new_relation();
+    if (r.path == "/api/v1/tickets/{number}/incidents/{incident}") return new_problem_incident();
+    if (r.path == "/api/v1/freeze-windows/{id}")
+      return "/api/v1/freeze-windows/" + new_freeze_window();
+    if (r.path == "/api/v1/maintenance-windows/{id}")
+      return "/api/v1/maintenance-windows/" + new_maintenance_window();
     ADD_FAILURE() << r.method << " " << r.path
                   << " deletes for real: make a record per holder in fresh_target()";
     return concrete(r);
@@ -233,8 +315,11 @@ class PermissionsTest : public SharedServerTest {
 
   std::vector<RouteInfo> routes_;
   std::map<std::string, std::string> ids_;  // path before a {parameter} -> its value
+  // Routes whose parameters name a record of their own kind (a problem's, a change's routes):
+  // pattern -> concrete path.
+  std::map<std::string, std::string> paths_;
   std::int64_t team_id_ = 0;
-  std::string requester_name_, number_, ci_;
+  std::string requester_name_, number_, ci_, problem_, service_;
 };
 
 TEST_P(PermissionsTest, EveryRouteHasAKnownAccessRule) {
