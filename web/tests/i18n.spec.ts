@@ -32,9 +32,19 @@ function files(dir: string, exts: string[]): string[] {
   return out
 }
 
-const catalogues = { en: flatten(en as Tree), 'zh-CN': flatten(zhCN as Tree) }
-const namespaces = new Set(Object.keys(en))
-const sources = files(SRC, ['.ts', '.vue']).filter((f) => !f.includes(`${join('i18n', 'locales')}`))
+// Per-module catalogues (src/modules/<name>/locales/*.ts, loaded with the module's pages; see
+// src/modules/lazyModule.ts) are checked together with the global ones.
+const moduleEn = import.meta.glob<Tree>('../src/modules/*/locales/en.ts', { eager: true, import: 'default' })
+const moduleZh = import.meta.glob<Tree>('../src/modules/*/locales/zh-CN.ts', { eager: true, import: 'default' })
+const moduleNamespaces = Object.values(moduleEn).flatMap((tree) => Object.keys(tree))
+const catalogues = {
+  en: flatten(Object.assign({}, en as Tree, ...Object.values(moduleEn))),
+  'zh-CN': flatten(Object.assign({}, zhCN as Tree, ...Object.values(moduleZh))),
+}
+const namespaces = new Set([...Object.keys(en), ...moduleNamespaces])
+const sources = files(SRC, ['.ts', '.vue']).filter(
+  (f) => !f.includes(`${join('i18n', 'locales')}`) && !/[\\/]modules[\\/][^\\/]+[\\/]locales[\\/]/.test(f),
+)
 
 /**
  * Keys in the source: t('x.y'), $t('x.y'), and any 'ns.key' string literal whose first part
@@ -63,6 +73,19 @@ function placeholders(msg: string): string[] {
 }
 
 describe('i18n catalogues', () => {
+  it('module catalogues come in both languages and keep to namespaces of their own', () => {
+    const enDirs = Object.keys(moduleEn).map((f) => f.replace(/en\.ts$/, ''))
+    const zhDirs = Object.keys(moduleZh).map((f) => f.replace(/zh-CN\.ts$/, ''))
+    expect(zhDirs.sort()).toEqual(enDirs.sort())
+    const seen = new Set(Object.keys(en as unknown as Tree))
+    const clashes = moduleNamespaces.filter((ns) => {
+      const clash = seen.has(ns)
+      seen.add(ns)
+      return clash
+    })
+    expect(clashes).toEqual([])
+  })
+
   it('have the same keys in zh-CN and en', () => {
     const enKeys = [...catalogues.en.keys()]
     const zhKeys = [...catalogues['zh-CN'].keys()]

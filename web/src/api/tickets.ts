@@ -29,6 +29,8 @@ export interface AllowedTransition {
   to: string
   /** pending_reason, resolution_code, resolution_notes, cancel_reason, reopen_reason, assignee_team_id */
   required_fields: string[]
+  /** Problems and changes: who may take it ([] = any agent; "implementer", "change_manager"). */
+  roles?: string[]
 }
 
 export interface Ticket {

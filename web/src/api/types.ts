@@ -44,6 +44,11 @@ export interface Permissions {
   cmdb_read: boolean
   cmdb_write: boolean
   cmdb_admin: boolean
+  /** Problems and changes: calendar, inbox, known errors, candidates (staff); decide on approvals
+   * (approver, agent, admin: membership of the step decides); windows, templates, settings (admin). */
+  changes_read: boolean
+  changes_approve: boolean
+  changes_admin: boolean
 }
 export type Permission = keyof Permissions
 

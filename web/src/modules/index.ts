@@ -10,5 +10,8 @@ import servicedeskAdmin from './servicedesk-admin'
 import slaAdmin from './sla-admin'
 import slaReports from './sla-reports'
 import cmdb from './cmdb'
+import problems from './problems'
+import changes from './changes'
+import portalChanges from './changes/portal'
 
-export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin, slaAdmin, slaReports, cmdb]
+export const modules: YunweiModule[] = [home, profile, adminIdentity, tickets, portalTickets, servicedeskAdmin, slaAdmin, slaReports, cmdb, problems, changes, portalChanges]

@@ -7,6 +7,13 @@ import type { Permission } from '@/api/types'
 
 export type Face = 'workspace' | 'portal'
 
+/** A number shown beside a nav entry (e.g. approvals waiting): read reactively, refreshed by the layout. */
+export interface NavBadge {
+  count: () => number
+  /** Called when the workspace opens and after each navigation (the badge throttles itself). */
+  refresh: () => void
+}
+
 export interface NavEntry {
   /** Unique id; also the data-test suffix (`nav-<id>`, dots become dashes). */
   id: string
@@ -20,6 +27,7 @@ export interface NavEntry {
   order: number
   /** Sub-entries; entries of groups with the same id from several modules are merged. */
   children?: NavEntry[]
+  badge?: NavBadge
 }
 
 export interface PortalTile {

@@ -1704,6 +1704,27 @@ export default {
       },
     },
   },
+  itil: {
+    nav: {
+      problems: 'Problems',
+      problemList: 'All problems',
+      knownErrors: 'Known errors',
+      candidates: 'Problem candidates',
+      changes: 'Changes',
+      changeList: 'All changes',
+      newChange: 'New change',
+      calendar: 'Change calendar',
+      inbox: 'My approvals',
+      freezeWindows: 'Freeze windows',
+      maintenanceWindows: 'Maintenance windows',
+      templates: 'Change templates',
+      settings: 'Change settings',
+    },
+    tile: {
+      title: 'Standard changes',
+      description: 'Request a pre-approved change from the catalogue',
+    },
+  },
   notFound: {
     title: 'Page not found',
     body: 'The page you asked for does not exist or has moved.',

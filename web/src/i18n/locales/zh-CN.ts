@@ -1708,6 +1708,27 @@ const zhCN: Catalogue<typeof en> = {
       },
     },
   },
+  itil: {
+    nav: {
+      problems: '问题管理',
+      problemList: '问题',
+      knownErrors: '已知错误',
+      candidates: '潜在问题',
+      changes: '变更管理',
+      changeList: '变更',
+      newChange: '新建变更',
+      calendar: '变更日历',
+      inbox: '我的审批',
+      freezeWindows: '冻结期（封网窗口）',
+      maintenanceWindows: '维护窗口',
+      templates: '标准变更模板',
+      settings: '变更设置',
+    },
+    tile: {
+      title: '标准变更',
+      description: '从服务目录申请预先批准的标准变更',
+    },
+  },
   notFound: {
     title: '页面不存在',
     body: '您访问的页面不存在或已移动。',
