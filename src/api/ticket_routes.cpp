@@ -462,21 +462,24 @@ void register_ticket_routes(Registry& r) {
           }
           tickets::Viewer v = viewer_of(ctx);
           std::unordered_map<std::int64_t, sla::SlaSummary> slas;
+          YW_ASSIGN(auto page, ctx.deps.tickets.list(
+                                   v, q, [&](store::Tx& tx, const auto& ids) -> core::Status {
+                                     YW_ASSIGN(slas, sla::load_summaries(tx, ids));
+                                     return {};
+                                   }));
+          // What problems and changes show besides (only when the page has some: a queue of
+          // incidents costs nothing more).
           std::map<std::int64_t, change::RowExtras> extras;
-          YW_ASSIGN(
-              auto page,
-              ctx.deps.tickets.list(v, q, [&](store::Tx& tx, const auto& ids) -> core::Status {
-                YW_ASSIGN(slas, sla::load_summaries(tx, ids));
-                // Problems and changes only (incidents have none).
-                bool others = q.kinds.empty() ||
-                              std::any_of(q.kinds.begin(), q.kinds.end(), [](const std::string& k) {
-                                return k == "problem" || k == "change";
-                              });
-                if (others) {
-                  YW_ASSIGN(extras, change::row_extras(tx, ids));
-                }
-                return {};
-              }));
+          std::vector<std::int64_t> own;
+          for (const tickets::Ticket& t : page.items) {
+            if (t.kind == "problem" || t.kind == "change") own.push_back(t.id);
+          }
+          if (!own.empty()) {
+            YW_TRY(ctx.deps.db.read([&](store::Tx& tx) -> core::Status {
+              YW_ASSIGN(extras, change::row_extras(tx, own));
+              return {};
+            }));
+          }
           JsonWriter w;
           w.begin_object().key("items").begin_array();
           for (const tickets::Ticket& t : page.items) {
