@@ -233,10 +233,15 @@ export default {
       fulfilled: 'Fulfilled',
       closed: 'Closed',
       cancelled: 'Withdrawn',
+      scheduled: 'Scheduled',
+      implement: 'Being carried out',
+      review: 'Being reviewed',
+      failed: 'Backed out',
     },
     kind: {
       incident: 'Fault',
       request: 'Service request',
+      change: 'Standard change',
     },
     ticket: {
       title: 'Ticket',
@@ -614,6 +619,8 @@ export default {
     kind: {
       incident: 'Incident',
       request: 'Service request',
+      problem: 'Problem',
+      change: 'Change',
     },
     status: {
       new: 'New',
@@ -625,6 +632,15 @@ export default {
       reopened: 'Reopened',
       closed: 'Closed',
       cancelled: 'Cancelled',
+      assessed: 'Assessed',
+      root_cause_analysis: 'Root cause analysis',
+      fix_in_progress: 'Fix in progress',
+      assess: 'Assess',
+      authorise: 'Authorise',
+      scheduled: 'Scheduled',
+      implement: 'Implement',
+      review: 'Review',
+      failed: 'Failed',
     },
     transition: {
       new: 'Back to new',

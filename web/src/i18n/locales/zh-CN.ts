@@ -237,10 +237,15 @@ const zhCN: Catalogue<typeof en> = {
       fulfilled: '已完成',
       closed: '已关闭',
       cancelled: '已撤回',
+      scheduled: '已排期',
+      implement: '实施中',
+      review: '评审中',
+      failed: '已回退',
     },
     kind: {
       incident: '故障',
       request: '服务请求',
+      change: '标准变更',
     },
     ticket: {
       title: '工单',
@@ -618,6 +623,8 @@ const zhCN: Catalogue<typeof en> = {
     kind: {
       incident: '事件',
       request: '服务请求',
+      problem: '问题',
+      change: '变更',
     },
     status: {
       new: '新建',
@@ -629,6 +636,15 @@ const zhCN: Catalogue<typeof en> = {
       reopened: '已重开',
       closed: '已关闭',
       cancelled: '已取消',
+      assessed: '已评估',
+      root_cause_analysis: '根因分析',
+      fix_in_progress: '修复中',
+      assess: '评估',
+      authorise: '审批',
+      scheduled: '已排期',
+      implement: '实施',
+      review: '评审',
+      failed: '失败',
     },
     transition: {
       new: '退回新建',

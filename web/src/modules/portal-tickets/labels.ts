@@ -16,11 +16,17 @@ const STATUS_KEYS: Record<string, string> = {
   fulfilled: 'portal.status.fulfilled',
   closed: 'portal.status.closed',
   cancelled: 'portal.status.cancelled',
+  // a standard change raised from the catalog
+  scheduled: 'portal.status.scheduled',
+  implement: 'portal.status.implement',
+  review: 'portal.status.review',
+  failed: 'portal.status.failed',
 }
 
 const KIND_KEYS: Record<string, string> = {
   incident: 'portal.kind.incident',
   request: 'portal.kind.request',
+  change: 'portal.kind.change',
 }
 
 type Tag = 'primary' | 'success' | 'warning' | 'info' | 'danger'
@@ -34,6 +40,10 @@ const STATUS_TAGS: Record<string, Tag> = {
   fulfilled: 'success',
   closed: 'info',
   cancelled: 'info',
+  scheduled: 'primary',
+  implement: 'warning',
+  review: 'success',
+  failed: 'danger',
 }
 
 export const FINAL_STATES = ['closed', 'cancelled']

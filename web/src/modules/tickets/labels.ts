@@ -13,6 +13,17 @@ export const STATUS_KEYS: Record<string, string> = {
   reopened: 'tickets.status.reopened',
   closed: 'tickets.status.closed',
   cancelled: 'tickets.status.cancelled',
+  // problems
+  assessed: 'tickets.status.assessed',
+  root_cause_analysis: 'tickets.status.root_cause_analysis',
+  fix_in_progress: 'tickets.status.fix_in_progress',
+  // changes
+  assess: 'tickets.status.assess',
+  authorise: 'tickets.status.authorise',
+  scheduled: 'tickets.status.scheduled',
+  implement: 'tickets.status.implement',
+  review: 'tickets.status.review',
+  failed: 'tickets.status.failed',
 }
 
 /** Button texts of the transitions to each state ("Start work", "Resolve", ...). */
@@ -39,6 +50,15 @@ export const STATUS_COLORS: Record<string, string> = {
   reopened: '#f56c6c',
   closed: '#7a8599',
   cancelled: '#b1b6c0',
+  assessed: '#6a5acd',
+  root_cause_analysis: '#e6a23c',
+  fix_in_progress: '#e6a23c',
+  assess: '#6a5acd',
+  authorise: '#9b59b6',
+  scheduled: '#2f6fed',
+  implement: '#e6a23c',
+  review: '#67c23a',
+  failed: '#f56c6c',
 }
 
 export const PRIORITY_KEYS: Record<string, string> = {
@@ -68,6 +88,8 @@ export const PRIORITY_TAGS: Record<string, TagType> = {
 export const KIND_KEYS: Record<string, string> = {
   incident: 'tickets.kind.incident',
   request: 'tickets.kind.request',
+  problem: 'tickets.kind.problem',
+  change: 'tickets.kind.change',
 }
 
 export const CHANNEL_KEYS: Record<string, string> = {
