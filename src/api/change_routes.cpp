@@ -29,6 +29,7 @@ void write_conflict(JsonWriter& w, const change::Conflict& c) {
   w.key("with").value(c.with);
   w.key("with_id").value(c.with_id);
   w.key("ci_id").value(c.ci_id);
+  w.key("ci_name").value(c.ci_name);
   w.key("reason").value(c.reason);
   w.end_object();
 }

@@ -246,6 +246,7 @@ json conflict_json(const Conflict& c) {
           {"with", c.with},
           {"with_id", c.with_id},
           {"ci_id", c.ci_id},
+          {"ci_name", c.ci_name},
           {"reason", c.reason}};
 }
 
@@ -261,6 +262,7 @@ std::vector<Conflict> conflicts_from_json(const std::string& text) {
     x.with = c.value("with", "");
     x.with_id = c.value("with_id", std::int64_t{0});
     x.ci_id = c.value("ci_id", std::int64_t{0});
+    x.ci_name = c.value("ci_name", "");
     x.reason = c.value("reason", "");
     out.push_back(std::move(x));
   }

@@ -490,6 +490,9 @@ core::Result<std::vector<Conflict>> ConflictCheck::run(const ChangeIndex& schedu
   YW_TRY(overlaps(scheduled, out));
   YW_TRY(freezes(windows, out));
   YW_TRY(maintenance(windows, out));
+  for (Conflict& c : out) {
+    if (c.ci_id) c.ci_name = name(c.ci_id);
+  }
   std::sort(out.begin(), out.end(), [](const Conflict& a, const Conflict& b) {
     return std::tie(a.kind, a.with, a.reason, a.with_id, a.ci_id) <
            std::tie(b.kind, b.with, b.reason, b.with_id, b.ci_id);

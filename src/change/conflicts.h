@@ -89,6 +89,7 @@ struct Conflict {
   std::int64_t with_id = 0;  // the other change's or the window's id
   std::int64_t ci_id = 0;    // the CI (overlap) or service (windows) named in `reason`; 0: none
   std::string reason;        // English, names the CI or service and the times (UTC)
+  std::string ci_name;       // the name of ci_id ("" when 0), for clients to word their own
   bool operator==(const Conflict&) const = default;
 };
 

@@ -65,6 +65,9 @@ export interface Conflict {
   with: string
   with_id: number | string | null
   ci_id: number | null
+  /** The name of ci_id ("" when none). */
+  ci_name?: string
+  /** English, with the times in UTC; the UI words its own from kind, with and ci_name. */
   reason: string
 }
 

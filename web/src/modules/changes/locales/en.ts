@@ -210,6 +210,12 @@ export default {
       found: '{n} conflict(s)',
       recheck: 'Check again',
       onCi: 'on {ci}',
+      says: {
+        change_overlap: 'Overlaps {with}, which changes {ci} or something it depends on or that depends on it, at the same time.',
+        freeze_window: 'Planned inside the freeze window “{with}”.',
+        freeze_window_service: 'Planned inside the freeze window “{with}” of {ci}.',
+        outside_maintenance_window: 'Planned outside {ci}’s maintenance window “{with}”.',
+      },
       overrideBy: 'Overridden by {name} on {when}',
       overrideTitle: 'Override the conflicts',
       overrideHint: 'As a change manager you may let the change go ahead despite these conflicts. The reason is recorded.',

@@ -212,6 +212,12 @@ const zhCN: Catalogue<typeof en> = {
       none: '未检测到冲突',
       found: '检测到 {n} 个冲突',
       recheck: '重新检测',
+      says: {
+        change_overlap: '与 {with} 时间重叠：该变更涉及 {ci}，与本变更的配置项存在依赖关系。',
+        freeze_window: '计划时间落在冻结期（封网窗口）“{with}”内。',
+        freeze_window_service: '计划时间落在 {ci} 的冻结期“{with}”内。',
+        outside_maintenance_window: '计划时间不在 {ci} 的维护窗口“{with}”内。',
+      },
       onCi: '涉及 {ci}',
       overrideBy: '{name} 于 {when} 已批准忽略冲突',
       overrideTitle: '忽略冲突',
