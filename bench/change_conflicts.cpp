@@ -171,7 +171,8 @@ int main(int argc, char** argv) {
   cli.add_option("--iterations", iterations, "Checks to time");
   cli.add_option("--changes", changes, "Scheduled changes to index");
   int probes = 0;
-  cli.add_option("--seed-tickets", probes, "Also store the changes as tickets, and this many probes");
+  cli.add_option("--seed-tickets", probes,
+                 "Also store the changes as tickets, and this many probes");
   CLI11_PARSE(cli, argc, argv);
   if (!core::crypto_init()) return 1;
   core::SystemClock clock;
@@ -252,8 +253,8 @@ int main(int argc, char** argv) {
     t0 = std::chrono::steady_clock::now();
     auto stored = seed_tickets(d, all, changes);
     if (!stored.ok()) return fail("seed tickets", stored.error());
-    if (*stored) std::printf("stored %d changes and %d probes in %.0f ms\n", changes, probes,
-                             ms_since(t0));
+    if (*stored)
+      std::printf("stored %d changes and %d probes in %.0f ms\n", changes, probes, ms_since(t0));
   }
   return 0;
 }

@@ -14,7 +14,7 @@ struct DemoSummary {
   int users_existing = 0;
   std::string password;  // shared by every demo account
   int tickets_created = 0;
-  int cis_created = 0;  // configuration items (0 when the CMDB had some)
+  int cis_created = 0;       // configuration items (0 when the CMDB had some)
   int changes_created = 0;   // changes (0 when there were some)
   int problems_created = 0;  // problems
 };

@@ -87,9 +87,9 @@ TEST_P(TeamServiceTest, SeedingCreatesTheEightDefaultTeamsOnce) {
     EXPECT_EQ(t.lead_id, std::nullopt) << t.name;
   }
   EXPECT_EQ(page.items.size(), 8u);
-  EXPECT_EQ(zh, (std::set<std::string>{"服务台", "基础设施运维", "应用运维", "安全运维",
-                                       "自动化与平台", "运维管理", "变更咨询委员会",
-                                       "紧急变更咨询委员会"}));
+  EXPECT_EQ(zh,
+            (std::set<std::string>{"服务台", "基础设施运维", "应用运维", "安全运维", "自动化与平台",
+                                   "运维管理", "变更咨询委员会", "紧急变更咨询委员会"}));
   EXPECT_EQ(count("events", "action = ?", {std::string("team.create")}), 8);
 }
 
