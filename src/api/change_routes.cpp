@@ -14,15 +14,6 @@ using identity::Permission;
 
 std::string number_param(const Ctx& ctx) { return std::string(ctx.req.path_param("number")); }
 
-void time_or_null(JsonWriter& w, std::string_view k, const std::optional<core::TimeMs>& t) {
-  w.key(k);
-  if (t) {
-    w.value(core::format_iso8601(*t));
-  } else {
-    w.null();
-  }
-}
-
 void write_conflict(JsonWriter& w, const change::Conflict& c) {
   w.begin_object();
   w.key("kind").value(change::conflict_kind_name(c.kind));
@@ -163,22 +154,11 @@ core::Status write_change_view(Ctx& ctx, JsonWriter& w, const tickets::Ticket& t
   w.key("implementation_plan").value(cv.implementation_plan);
   w.key("backout_plan").value(cv.backout_plan);
   w.key("test_plan").value(cv.test_plan);
-  time_or_null(w, "planned_start", cv.planned_start);
-  time_or_null(w, "planned_end", cv.planned_end);
-  time_or_null(w, "actual_start", cv.actual_start);
-  time_or_null(w, "actual_end", cv.actual_end);
-  w.key("ci_ids").begin_array();
-  for (const change::CiRef& c : cv.cis) w.value(c.id);
-  w.end_array();
-  w.key("cis").begin_array();
-  for (const change::CiRef& c : cv.cis) {
-    w.begin_object();
-    w.key("id").value(c.id);
-    w.key("name").value(c.name);
-    w.key("type").value(c.type);
-    w.end_object();
-  }
-  w.end_array();
+  opt_time(w, "planned_start", cv.planned_start);
+  opt_time(w, "planned_end", cv.planned_end);
+  opt_time(w, "actual_start", cv.actual_start);
+  opt_time(w, "actual_end", cv.actual_end);
+  write_ci_list(w, cv.cis);
   w.key("affected_services").begin_array();
   for (const change::ServiceTouched& s : cv.affected_services) {
     w.begin_object();
@@ -320,8 +300,8 @@ void register_change_routes(Registry& r) {
             w.key("title").value(i.title);
             w.key("change_type").value(change::change_type_name(i.type));
             w.key("risk_level").value(i.risk_level);
-            time_or_null(w, "planned_start", i.planned_start);
-            time_or_null(w, "planned_end", i.planned_end);
+            opt_time(w, "planned_start", i.planned_start);
+            opt_time(w, "planned_end", i.planned_end);
             w.key("step").begin_object();
             w.key("name").value(i.step_name);
             w.key("name_zh").value(i.step_name_zh);

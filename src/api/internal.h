@@ -16,6 +16,10 @@
 #include "store/audit.h"
 #include "tickets/ticket_service.h"
 
+namespace yunwei::change {
+struct CiRef;
+}
+
 namespace yunwei::api {
 
 using nlohmann::json;
@@ -94,6 +98,11 @@ std::string user_json(const identity::User& u);  // serialised object
 json team_json(const identity::Team& t);
 json time_json(core::TimeMs t);
 json opt_time_json(const std::optional<core::TimeMs>& t);
+
+// `"k": "<ISO 8601>"` or `"k": null`, into an open object.
+void opt_time(JsonWriter& w, std::string_view k, const std::optional<core::TimeMs>& v);
+// `"ci_ids": [...], "cis": [{id, name, type}]` of a problem's or change's CIs, into an open object.
+void write_ci_list(JsonWriter& w, const std::vector<change::CiRef>& cis);
 
 // Fills the paging fields every list query has (limit, q, cursor, sort) from the query string.
 template <class Query>

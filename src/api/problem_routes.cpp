@@ -15,15 +15,6 @@ std::string number_of(const Ctx& ctx, std::string_view name = "number") {
   return std::string(ctx.req.path_param(name));
 }
 
-void opt_time(JsonWriter& w, std::string_view k, const std::optional<core::TimeMs>& t) {
-  w.key(k);
-  if (t) {
-    w.value(core::format_iso8601(*t));
-  } else {
-    w.null();
-  }
-}
-
 core::Result<std::optional<int>> one_to_five(const Body& body, std::string_view name) {
   YW_ASSIGN(auto v, body.opt_int(name));
   if (!v) return std::optional<int>{};
@@ -127,16 +118,7 @@ core::Status write_problem_view(Ctx& ctx, JsonWriter& w, const tickets::Ticket& 
   } else {
     w.null();
   }
-  w.key("ci_ids").value(change::ids_of(p.cis));
-  w.key("cis").begin_array();
-  for (const change::CiRef& c : p.cis) {
-    w.begin_object();
-    w.key("id").value(c.id);
-    w.key("name").value(c.name);
-    w.key("type").value(c.type);
-    w.end_object();
-  }
-  w.end_array();
+  write_ci_list(w, p.cis);
   w.key("incidents").begin_array();
   for (const change::LinkedIncident& i : p.incidents) {
     w.begin_object();

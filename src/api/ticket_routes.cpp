@@ -40,15 +40,6 @@ void opt_id(JsonWriter& w, std::string_view k, const std::optional<std::int64_t>
   }
 }
 
-void opt_time(JsonWriter& w, std::string_view k, const std::optional<core::TimeMs>& v) {
-  w.key(k);
-  if (v) {
-    w.value(core::format_iso8601(*v));
-  } else {
-    w.null();
-  }
-}
-
 // The transitions `v` may take from the ticket's state, with the fields each needs.
 // `may_reopen` is false once a resolved ticket's reopen period has ended.
 void write_transitions(JsonWriter& w, const tickets::Ticket& t, const tickets::Viewer& v,
@@ -335,6 +326,28 @@ core::Result<int> small_int(const Body& body, std::string_view name, int fallbac
 }
 
 }  // namespace
+
+void opt_time(JsonWriter& w, std::string_view k, const std::optional<core::TimeMs>& v) {
+  w.key(k);
+  if (v) {
+    w.value(core::format_iso8601(*v));
+  } else {
+    w.null();
+  }
+}
+
+void write_ci_list(JsonWriter& w, const std::vector<change::CiRef>& cis) {
+  w.key("ci_ids").value(change::ids_of(cis));
+  w.key("cis").begin_array();
+  for (const change::CiRef& c : cis) {
+    w.begin_object();
+    w.key("id").value(c.id);
+    w.key("name").value(c.name);
+    w.key("type").value(c.type);
+    w.end_object();
+  }
+  w.end_array();
+}
 
 core::Result<http::Response> ticket_detail_response(Ctx& ctx, std::string_view number, int status) {
   tickets::Viewer v = viewer_of(ctx);
