@@ -300,6 +300,11 @@ describe('change management in Chromium', { concurrency: false }, () => {
     const row = page.locator(`tr:has(${tid('change-row')}[data-key="${numbers.change}"])`)
     await row.waitFor()
     assert.match(await row.innerText(), /常规变更[\s\S]*中风险[\s\S]*2031\/06\/07 22:00 – 23:30[\s\S]*已关闭/)
+    // The success rate of the last 90 days counts the change implemented above.
+    const stats = await page.locator(tid('change-stats')).innerText()
+    const implemented = Number(/已实施 (\d+) 个/.exec(stats)?.[1] ?? 0)
+    assert.ok(implemented >= 1, stats)
+    assert.match(await page.locator(tid('change-success-rate')).innerText(), /^变更成功率 \d+(\.\d)?%$/)
     await page.click(tid('changes-type'))
     await shot('changes-list-zh')
     await page.keyboard.press('Escape')

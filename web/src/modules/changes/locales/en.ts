@@ -205,6 +205,14 @@ export default {
       awaiting: 'Awaiting decision',
       noApprovers: 'No approvers in this group',
     },
+    stats: {
+      title: 'Last 90 days',
+      implemented: '{n} implemented',
+      successRate: 'success rate {rate}',
+      failed: '{n} failed or backed out',
+      caused: '{n} caused incidents',
+      emergency: 'emergency changes {rate}',
+    },
     conflicts: {
       none: 'No conflicts',
       found: '{n} conflict(s)',

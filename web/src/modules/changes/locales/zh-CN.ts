@@ -208,6 +208,14 @@ const zhCN: Catalogue<typeof en> = {
       awaiting: '待审批',
       noApprovers: '该组没有审批人',
     },
+    stats: {
+      title: '近 90 天',
+      implemented: '已实施 {n} 个',
+      successRate: '变更成功率 {rate}',
+      failed: '失败或回退 {n} 个',
+      caused: '引发事件 {n} 个',
+      emergency: '紧急变更占比 {rate}',
+    },
     conflicts: {
       none: '未检测到冲突',
       found: '检测到 {n} 个冲突',
