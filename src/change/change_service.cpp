@@ -1,6 +1,7 @@
 #include "change/change_service.h"
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
@@ -544,39 +545,24 @@ core::Result<std::shared_ptr<const ChangeService::Snapshot>> ChangeService::snap
     for (auto& [id, c] : changes) all.push_back(std::move(c));
     YW_ASSIGN(snap->index, ChangeIndex::build(std::move(all)));
   }
-  auto freezes = tx.query(
-      "SELECT id, name, start_at, end_at, service_ids, version FROM freeze_windows ORDER BY id");
-  if (!freezes.ok()) return std::move(freezes).error();
-  auto maint = tx.query(
-      "SELECT id, service_id, name, zone, ranges, version FROM maintenance_windows ORDER BY id");
-  if (!maint.ok()) return std::move(maint).error();
+  // Which window rows (and versions) there are: unchanged windows are not compiled again.
+  auto rows = tx.query(
+      "SELECT 'f', id, version FROM freeze_windows UNION ALL SELECT 'm', id, version FROM"
+      " maintenance_windows ORDER BY 1, 2");
+  if (!rows.ok()) return std::move(rows).error();
   std::string key;
-  for (const store::Row& r : *freezes) {
-    key += "f" + std::to_string(r.i64(0)) + ":" + std::to_string(r.i64(5)) + ";";
-  }
-  for (const store::Row& r : *maint) {
-    key += "m" + std::to_string(r.i64(0)) + ":" + std::to_string(r.i64(5)) + ";";
+  for (const store::Row& r : *rows) {
+    key += r.str(0) + std::to_string(r.i64(1)) + ":" + std::to_string(r.i64(2)) + ";";
   }
   snap->windows_key = key;
   if (snapshot_ && snapshot_->windows_key == key) {
     snap->windows = snapshot_->windows;  // compiled calendars are shared, not rebuilt
   } else {
-    std::vector<FreezeWindow> fw;
-    for (const store::Row& r : *freezes) {
-      FreezeWindow w{r.i64(0), r.str(1), r.i64(2), r.i64(3), {}};
-      for (const std::string& id : core::split(r.str(4), ',')) {
-        if (!core::trim(id).empty()) w.service_ci_ids.push_back(std::stoll(id));
-      }
-      fw.push_back(std::move(w));
-    }
-    std::vector<MaintenanceWindow> mw;
-    for (const store::Row& r : *maint) {
-      MaintenanceWindow w{r.i64(0), r.i64(1), r.str(2), r.str(3), {}};
-      for (const std::string& line : core::split(r.str(4), '\n')) {
-        if (auto range = parse_weekly_range(core::trim(line))) w.ranges.push_back(*range);
-      }
-      if (!w.ranges.empty()) mw.push_back(std::move(w));
-    }
+    YW_ASSIGN(std::vector<FreezeWindow> fw,
+              load_freeze_windows(tx, std::numeric_limits<core::TimeMs>::min(),
+                                  std::numeric_limits<core::TimeMs>::max()));
+    YW_ASSIGN(std::vector<MaintenanceWindow> mw, load_maintenance_windows(tx));
+    std::erase_if(mw, [](const MaintenanceWindow& w) { return w.ranges.empty(); });
     YW_ASSIGN(snap->windows, ChangeWindows::build(std::move(fw), std::move(mw)));
   }
   if (keep) snapshot_ = snap;
